@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates the typed Kubernetes L1 constructs in src/imports/ from the OpenAPI schema of the
+# newest supported Kubernetes release, offline (the preload redirects cdk8s-cli's schema download
+# to ../shared/reference/k8s-schemas). The output is committed; never edit it by hand.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+K8S_VERSION=${K8S_VERSION:-1.36.0}
+PRELOAD=../shared/tools/cdk8s-offline-schema.cjs
+[ -f "$PRELOAD" ] || { echo "missing $PRELOAD: the offline import needs ../shared beside the project" >&2; exit 1; }
+export CDK8S_CHECK_UPGRADE=false
+node -r "$PRELOAD" node_modules/cdk8s-cli/bin/cdk8s import "k8s@${K8S_VERSION}" -l typescript -o src/imports

@@ -1,0 +1,90 @@
+/**
+ * Pinned images of every component, newest release first, each with the oldest Kubernetes minor it
+ * fully works on. Source: ../shared/reference/FACTS.md §a (tags and Kubernetes floors, Aug 2026).
+ */
+
+/** Where an image comes from. */
+export interface ImageRef {
+  /** Registry host, e.g. `registry.k8s.io`. */
+  readonly registry: string;
+  /** Repository path in the registry, e.g. `sig-storage/csi-provisioner`. */
+  readonly repository: string;
+  /** Release tag, e.g. `v6.3.0`. Floating tags (`latest`) are refused. */
+  readonly tag: string;
+  /** Optional content digest `sha256:<64 hex>`; when set the image is pulled by digest. */
+  readonly digest?: string;
+}
+
+/** Every image the project renders. */
+export enum Component {
+  SNAPSHOT_CONTROLLER = 'snapshot-controller',
+  CSI_SNAPSHOTTER = 'csi-snapshotter',
+  CSI_PROVISIONER = 'csi-provisioner',
+  CSI_ATTACHER = 'csi-attacher',
+  CSI_RESIZER = 'csi-resizer',
+  CSI_NODE_DRIVER_REGISTRAR = 'csi-node-driver-registrar',
+  LIVENESS_PROBE = 'livenessprobe',
+  CSI_EXTERNAL_HEALTH_MONITOR_CONTROLLER = 'csi-external-health-monitor-controller',
+  HOSTPATH_PLUGIN = 'hostpathplugin',
+}
+
+/** One release of a component. */
+export interface ComponentRelease {
+  readonly tag: string;
+  /** Oldest Kubernetes minor on which every feature the project turns on works. */
+  readonly minKubernetes: number;
+  /** Why the floor is what it is, and where that is written down. */
+  readonly source: string;
+}
+
+/** Registry all kubernetes-csi images are published to. */
+export const SIG_STORAGE_REGISTRY = 'registry.k8s.io';
+
+/** Releases per component, newest first; the first one compatible with the target is the default. */
+export const COMPONENT_RELEASES: Readonly<Record<Component, readonly ComponentRelease[]>> = {
+  [Component.SNAPSHOT_CONTROLLER]: [
+    { tag: 'v8.6.0', minKubernetes: 25, source: 'FACTS §a: CRD CEL rules need 1.25' },
+  ],
+  [Component.CSI_SNAPSHOTTER]: [
+    { tag: 'v8.6.0', minKubernetes: 25, source: 'FACTS §a: CRD CEL rules need 1.25' },
+  ],
+  [Component.CSI_PROVISIONER]: [
+    { tag: 'v6.3.0', minKubernetes: 34, source: 'FACTS §a: v6 reads VolumeAttributesClass v1, served from 1.34' },
+  ],
+  [Component.CSI_ATTACHER]: [
+    { tag: 'v4.12.0', minKubernetes: 22, source: 'FACTS §a: recommended 1.22' },
+  ],
+  [Component.CSI_RESIZER]: [
+    { tag: 'v2.2.1', minKubernetes: 34, source: 'FACTS §a: VolumeAttributesClass modify needs 1.34' },
+  ],
+  [Component.CSI_NODE_DRIVER_REGISTRAR]: [
+    { tag: 'v2.17.0', minKubernetes: 13, source: 'FACTS §a' },
+  ],
+  [Component.LIVENESS_PROBE]: [
+    { tag: 'v2.19.0', minKubernetes: 13, source: 'FACTS §a' },
+  ],
+  [Component.CSI_EXTERNAL_HEALTH_MONITOR_CONTROLLER]: [
+    { tag: 'v0.18.0', minKubernetes: 21, source: 'FACTS §a' },
+  ],
+  [Component.HOSTPATH_PLUGIN]: [
+    { tag: 'v1.17.1', minKubernetes: 21, source: 'FACTS §a: csi-driver-host-path v1.18.0 deploy YAML pins v1.17.1' },
+  ],
+};
+
+/** Repository path of a component's image in the sig-storage registry. */
+export function componentRepository(component: Component): string {
+  return `sig-storage/${component}`;
+}
+
+/**
+ * The newest release of a component that works on the target minor, or undefined when none does.
+ */
+export function defaultRelease(component: Component, kubernetesMinor: number): ComponentRelease | undefined {
+  return COMPONENT_RELEASES[component].find((r) => r.minKubernetes <= kubernetesMinor);
+}
+
+/** Renders an image reference as a pullable string (digest wins over tag when both are set). */
+export function imageString(ref: ImageRef): string {
+  const base = `${ref.registry}/${ref.repository}`;
+  return ref.digest ? `${base}:${ref.tag}@${ref.digest}` : `${base}:${ref.tag}`;
+}

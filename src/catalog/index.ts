@@ -1,0 +1,8 @@
+/** The one catalog: images, protection floors and what each Kubernetes minor offers. */
+export * from './images';
+export * from './kubernetes';
+export * from './protection';
+export * from './semver';
+export * from './policy-names';
+export * from './rbac';
+export * from './snapshot-controller';

@@ -1,0 +1,37 @@
+/**
+ * Names of the admission policies this project ships. Cluster-scoped and referenced by users,
+ * `doctor` and bindings, so they are part of the public contract: renaming one is an API change.
+ * Each binding is named `<policy>` + POLICY_BINDING_SUFFIX.
+ */
+export const POLICY_NAMES = {
+  /** VolumeSnapshotContent CREATE must declare spec.sourceVolumeMode as Filesystem or Block. */
+  requireSourceVolumeMode: 'snapshot-content-requires-source-volume-mode',
+  /** Only principals with the approve verb may add, change or remove the allow annotation. */
+  approveVolumeModeChange: 'volume-mode-change-requires-approval',
+  /** Workloads running csi-provisioner / snapshot-controller may not switch the protection off. */
+  keepProtectionFlag: 'volume-mode-protection-cannot-be-disabled',
+  /** The VolumeSnapshotContent CRD may not lose spec.sourceVolumeMode. */
+  crdKeepsSourceVolumeMode: 'snapshot-content-crd-keeps-source-volume-mode',
+  /** At most one default VolumeSnapshotClass per driver. */
+  singleDefaultSnapshotClass: 'single-default-volume-snapshot-class',
+  /** At most one default StorageClass. */
+  singleDefaultStorageClass: 'single-default-storage-class',
+  /** A PVC restored from a snapshot may not change the volume mode without approval. */
+  restoreKeepsVolumeMode: 'snapshot-restore-keeps-volume-mode',
+  /** Mutating: add --prevent-volume-mode-conversion=true where it is missing. */
+  addProtectionFlag: 'add-volume-mode-protection-flag',
+  /** Mutating: record who allowed a volume mode change. */
+  stampModeChangeApprover: 'stamp-volume-mode-change-approver',
+} as const;
+
+/** Suffix of every binding's name. */
+export const POLICY_BINDING_SUFFIX = '-binding';
+
+/** Custom RBAC verb on volumesnapshotcontents that lets a principal approve a mode change. */
+export const APPROVE_MODE_CHANGE_VERB = 'approve-volume-mode-change';
+
+/** ClusterRole granting APPROVE_MODE_CHANGE_VERB; bind it to a storage-admin group or a backup tool. */
+export const MODE_CHANGE_APPROVER_CLUSTER_ROLE = 'volume-mode-change-approver';
+
+/** Annotation the mutating policy writes with the user that allowed a mode change. */
+export const MODE_CHANGE_APPROVED_BY_ANNOTATION = 'csi-snapshot-guard.io/volume-mode-change-approved-by';

@@ -1,0 +1,49 @@
+/**
+ * snapshot-controller facts the construct renders (FACTS §c2, ES@v8.6.0 deploy manifests).
+ */
+
+/** Names upstream uses for the controller's objects; kept so existing RBAC reviews still match. */
+export const SNAPSHOT_CONTROLLER_NAMES = {
+  deployment: 'snapshot-controller',
+  serviceAccount: 'snapshot-controller',
+  clusterRole: 'snapshot-controller-runner',
+  leaderElectionRole: 'snapshot-controller-leaderelection',
+  /** Lease the replicas compete for (cmd/snapshot-controller/main.go). */
+  lease: 'snapshot-controller-leader',
+} as const;
+
+/** Defaults the construct renders. */
+export const SNAPSHOT_CONTROLLER_DEFAULTS = {
+  replicas: 2,
+  /**
+   * The controller retries CRD discovery for up to --retry-crd-interval-max (30s); upstream keeps a
+   * new pod out of the rollout until it has settled.
+   */
+  minReadySeconds: 35,
+  /** Port of --http-endpoint (metrics and the leader-election health check). */
+  httpPort: 8080,
+  metricsPath: '/metrics',
+  leaderElectionHealthPath: '/healthz/leader-election',
+  logVerbosity: 2,
+  priorityClassName: 'system-cluster-critical',
+  namespace: 'kube-system',
+  /** Non-root identity for the distroless image, which would otherwise run as uid 0. */
+  runAsUser: 65532,
+  requests: { cpu: '10m', memory: '64Mi' },
+  limits: { memory: '256Mi' },
+} as const;
+
+/** Flag names of snapshot-controller v8 (its own flag set, not csi-lib-utils'). */
+export const SNAPSHOT_CONTROLLER_FLAGS = {
+  verbosity: '--v',
+  leaderElection: '--leader-election',
+  leaderElectionNamespace: '--leader-election-namespace',
+  httpEndpoint: '--http-endpoint',
+  metricsPath: '--metrics-path',
+  workerThreads: '--worker-threads',
+  resyncPeriod: '--resync-period',
+  kubeApiQps: '--kube-api-qps',
+  kubeApiBurst: '--kube-api-burst',
+  enableDistributedSnapshotting: '--enable-distributed-snapshotting',
+  featureGates: '--feature-gates',
+} as const;

@@ -1,0 +1,223 @@
+import { Construct } from 'constructs';
+import {
+  Component, FEATURE_DISTRIBUTED_SNAPSHOTTING, ImageRef, imageString, PREVENT_VOLUME_MODE_CONVERSION_FLAG,
+  RbacRule, rbacRuleSet, SNAPSHOT_CONTROLLER_DEFAULTS as D, SNAPSHOT_CONTROLLER_FLAGS as F,
+  SNAPSHOT_CONTROLLER_NAMES as N,
+} from '../catalog';
+import {
+  IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeService, Quantity, TopologySpreadConstraint,
+} from '../imports/k8s';
+import { resolveKubernetesMinor } from './_target';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
+import { ComponentRbac } from './component-rbac';
+
+/** CPU and memory for the controller container. */
+export interface ContainerResources {
+  /** Requests, e.g. `{ cpu: '10m', memory: '64Mi' }`. */
+  readonly requests?: Readonly<Record<string, string>>;
+  /** Limits, e.g. `{ memory: '256Mi' }`. */
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** How the controller's RBAC is rendered; every field is an explicit, reviewable override. */
+export interface SnapshotControllerRbacOptions {
+  /**
+   * Bind an existing ServiceAccount of this name instead of rendering one.
+   * @default - a ServiceAccount named `snapshot-controller` is rendered
+   */
+  readonly existingServiceAccountName?: string;
+  /**
+   * Replace the catalog's ClusterRole rules. Wildcards are refused.
+   * @default - the rules of upstream rbac-snapshot-controller.yaml for the pinned release
+   */
+  readonly clusterRules?: readonly RbacRule[];
+  /**
+   * Replace the leader-election Role rules. Wildcards are refused.
+   * @default - leases get, watch, list, delete, update, create
+   */
+  readonly leaderElectionRules?: readonly RbacRule[];
+  /** ClusterRole name. @default 'snapshot-controller-runner' */
+  readonly clusterRoleName?: string;
+  /** Leader-election Role name. @default 'snapshot-controller-leaderelection' */
+  readonly leaderElectionRoleName?: string;
+}
+
+/** Props of {@link SnapshotController}. */
+export interface SnapshotControllerProps {
+  /** Namespace of the controller. @default 'kube-system' */
+  readonly namespace?: string;
+  /**
+   * Target Kubernetes release (`'1.30'` to `'1.36'`).
+   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else '1.36'
+   */
+  readonly kubernetesVersion?: string;
+  /** Controller replicas; leader election is on when > 1. @default 2 */
+  readonly replicas?: number;
+  /** The controller image. @default - the catalog's pinned release for the target Kubernetes */
+  readonly image?: Partial<ImageRef>;
+  /**
+   * Refuse restores that change the volume mode (`--prevent-volume-mode-conversion=true`, always
+   * written explicitly). Turning it off is possible but must be said out loud.
+   * @default true
+   */
+  readonly preventVolumeModeConversion?: boolean;
+  /** `--worker-threads`. @default - the controller's default (10) */
+  readonly workerThreads?: number;
+  /** Log verbosity (`--v`). @default 2 */
+  readonly logVerbosity?: number;
+  /** Watch Nodes to snapshot node-local volumes (`--enable-distributed-snapshotting`). @default false */
+  readonly distributedSnapshotting?: boolean;
+  /** `--feature-gates` of the controller, e.g. `{ CSIVolumeGroupSnapshot: true }`. @default - none */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
+  /** Container resources. @default - requests 10m CPU / 64Mi, limit 256Mi memory */
+  readonly resources?: ContainerResources;
+  /** Priority class of the pods. @default 'system-cluster-critical' */
+  readonly priorityClassName?: string;
+  /**
+   * Spread replicas over nodes and zones (soft constraints, so small clusters still schedule).
+   * @default true
+   */
+  readonly topologySpread?: boolean;
+  /** Render a PodDisruptionBudget (minAvailable 1) when replicas > 1. @default true */
+  readonly podDisruptionBudget?: boolean;
+  /** RBAC overrides. @default - the catalog's rules */
+  readonly rbac?: SnapshotControllerRbacOptions;
+}
+
+const APP_LABEL = 'app.kubernetes.io/name';
+
+/**
+ * The cluster-wide snapshot-controller: Deployment with leader election, metrics Service,
+ * PodDisruptionBudget and its RBAC, with volume-mode-conversion protection switched on explicitly.
+ */
+export class SnapshotController extends Construct {
+  /** The controller Deployment. */
+  public readonly deployment: KubeDeployment;
+  /** Image actually rendered. */
+  public readonly image: ImageRef;
+  /** Namespace of the controller. */
+  public readonly namespace: string;
+  /** Container args, in rendered order. */
+  public readonly args: readonly string[];
+
+  constructor(scope: Construct, id: string, props: SnapshotControllerProps = {}) {
+    super(scope, id);
+    const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
+    const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? D.namespace);
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? D.replicas, 1);
+    const protection = props.preventVolumeModeConversion ?? true;
+    const image = resolveImage(this, {
+      component: Component.SNAPSHOT_CONTROLLER, prop: 'image', override: props.image, kubernetesMinor: minor, protection,
+    });
+    const leaderElection = replicas > 1;
+    const priorityClassName = checkDnsSubdomain(this, 'priorityClassName', props.priorityClassName ?? D.priorityClassName);
+    const verbosity = checkInteger(this, 'logVerbosity', props.logVerbosity ?? D.logVerbosity, 0, 10);
+    if (props.workerThreads !== undefined) checkInteger(this, 'workerThreads', props.workerThreads, 1);
+    this.namespace = namespace;
+    this.image = image;
+
+    const ruleSet = rbacRuleSet(Component.SNAPSHOT_CONTROLLER, image.tag);
+    const rbac = props.rbac ?? {};
+    if (!ruleSet && !rbac.clusterRules) {
+      throw new PropError(this, 'image.tag', image.tag, 'has no catalogued RBAC rules (the catalog covers the v8 line)',
+        "pin a v8 release or pass 'rbac.clusterRules' with the rules of that release's rbac-snapshot-controller.yaml");
+    }
+    const distributed = props.distributedSnapshotting ?? false;
+    const optionalRules = distributed ? ruleSet?.optional[FEATURE_DISTRIBUTED_SNAPSHOTTING]?.cluster ?? [] : [];
+    const serviceAccountName = rbac.existingServiceAccountName ?? N.serviceAccount;
+    if (rbac.existingServiceAccountName !== undefined) checkDnsSubdomain(this, 'rbac.existingServiceAccountName', serviceAccountName);
+    new ComponentRbac(this, 'Rbac', {
+      namespace,
+      serviceAccountName,
+      createServiceAccount: rbac.existingServiceAccountName === undefined,
+      clusterRoleName: checkDnsSubdomain(this, 'rbac.clusterRoleName', rbac.clusterRoleName ?? N.clusterRole),
+      clusterRules: rbac.clusterRules ?? [...ruleSet!.cluster, ...optionalRules],
+      roleName: checkDnsSubdomain(this, 'rbac.leaderElectionRoleName', rbac.leaderElectionRoleName ?? N.leaderElectionRole),
+      // A single replica never elects, so it gets no lease permissions.
+      namespacedRules: leaderElection ? rbac.leaderElectionRules ?? ruleSet?.namespaced ?? [] : [],
+      labels: { [APP_LABEL]: N.deployment },
+      propPath: 'rbac',
+    });
+
+    const flags: Record<string, string> = {
+      [F.verbosity]: String(verbosity),
+      [F.leaderElection]: String(leaderElection),
+      [F.httpEndpoint]: `:${D.httpPort}`,
+      [PREVENT_VOLUME_MODE_CONVERSION_FLAG]: String(protection),
+    };
+    if (props.workerThreads !== undefined) flags[F.workerThreads] = String(props.workerThreads);
+    if (distributed) flags[F.enableDistributedSnapshotting] = 'true';
+    const gates = Object.entries(props.featureGates ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    if (gates.length > 0) flags[F.featureGates] = gates.map(([k, v]) => `${k}=${v}`).join(',');
+    this.args = Object.keys(flags).sort().map((k) => `${k}=${flags[k]}`);
+
+    const labels = { [APP_LABEL]: N.deployment };
+    const resources = props.resources ?? { requests: D.requests, limits: D.limits };
+    const probePath = leaderElection ? D.leaderElectionHealthPath : D.metricsPath;
+    this.deployment = new KubeDeployment(this, 'Deployment', {
+      metadata: { name: N.deployment, namespace, labels },
+      spec: {
+        replicas,
+        minReadySeconds: D.minReadySeconds,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: labels },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: IntOrString.fromNumber(0), maxUnavailable: IntOrString.fromNumber(1) } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName,
+            priorityClassName,
+            securityContext: restrictedPodSecurityContext(D.runAsUser),
+            topologySpreadConstraints: (props.topologySpread ?? true) && replicas > 1 ? spread(labels) : undefined,
+            containers: [{
+              name: 'snapshot-controller',
+              image: imageString(image),
+              imagePullPolicy: 'IfNotPresent',
+              args: [...this.args],
+              ports: [{ name: 'http', containerPort: D.httpPort, protocol: 'TCP' }],
+              livenessProbe: {
+                httpGet: { path: probePath, port: IntOrString.fromString('http') },
+                initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 10, failureThreshold: 5,
+              },
+              readinessProbe: {
+                httpGet: { path: D.metricsPath, port: IntOrString.fromString('http') },
+                periodSeconds: 10, timeoutSeconds: 5,
+              },
+              resources: toResources(resources),
+              securityContext: restrictedContainerSecurityContext(),
+            }],
+          },
+        },
+      },
+    });
+
+    new KubeService(this, 'MetricsService', {
+      metadata: { name: `${N.deployment}-metrics`, namespace, labels },
+      spec: {
+        selector: labels,
+        ports: [{ name: 'http', port: D.httpPort, targetPort: IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+
+    if ((props.podDisruptionBudget ?? true) && replicas > 1) {
+      new KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
+        metadata: { name: N.deployment, namespace, labels },
+        spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: labels } },
+      });
+    }
+  }
+}
+
+function spread(labels: Record<string, string>): TopologySpreadConstraint[] {
+  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels },
+  }));
+}
+
+function toResources(r: ContainerResources): { requests?: Record<string, Quantity>; limits?: Record<string, Quantity> } {
+  const conv = (m?: Readonly<Record<string, string>>) =>
+    m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Quantity.fromString(v)])) : undefined;
+  return { requests: conv(r.requests), limits: conv(r.limits) };
+}
+
