@@ -50,12 +50,22 @@ export const COMPONENT_RELEASES: Readonly<Record<Component, readonly ComponentRe
   ],
   [Component.CSI_PROVISIONER]: [
     { tag: 'v6.3.0', minKubernetes: 34, source: 'FACTS §a: v6 reads VolumeAttributesClass v1, served from 1.34' },
+    {
+      tag: 'v5.3.0', minKubernetes: 20,
+      source: 'kubernetes-csi/external-provisioner CHANGELOG/CHANGELOG-5.3.md (release notes for 5.3.0) and CHANGELOG-6.0.md '
+        + '("Changelog since 5.3.0"; only v6 needs 1.34 for VolumeAttributesClass v1); README minimum 1.20 (FACTS §a)',
+    },
   ],
   [Component.CSI_ATTACHER]: [
     { tag: 'v4.12.0', minKubernetes: 22, source: 'FACTS §a: recommended 1.22' },
   ],
   [Component.CSI_RESIZER]: [
     { tag: 'v2.2.1', minKubernetes: 34, source: 'FACTS §a: VolumeAttributesClass modify needs 1.34' },
+    {
+      tag: 'v1.14.0', minKubernetes: 16,
+      source: 'kubernetes-csi/external-resizer CHANGELOG/CHANGELOG-1.14.md (release notes for 1.14.0) and CHANGELOG-2.0.md '
+        + '("Changelog since 1.14.0"; only v2 needs 1.34 for VolumeAttributesClass v1); README minimum 1.16 (FACTS §a)',
+    },
   ],
   [Component.CSI_NODE_DRIVER_REGISTRAR]: [
     { tag: 'v2.17.0', minKubernetes: 13, source: 'FACTS §a' },

@@ -6,3 +6,4 @@ export * from './semver';
 export * from './policy-names';
 export * from './rbac';
 export * from './snapshot-controller';
+export * from './sidecars';

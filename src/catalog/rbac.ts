@@ -49,6 +49,45 @@ export const LEADER_ELECTION_RULE: RbacRule = {
 
 /** Optional feature: the controller watches Nodes to snapshot volumes of node-local drivers. */
 export const FEATURE_DISTRIBUTED_SNAPSHOTTING = 'distributedSnapshotting';
+/** Optional feature: the sidecar reads Secrets named by `csi.storage.k8s.io/*-secret-*` class parameters. */
+export const FEATURE_SECRETS = 'secrets';
+/** Optional feature: csi-provisioner publishes CSIStorageCapacity objects (`--enable-capacity`). */
+export const FEATURE_STORAGE_CAPACITY = 'storageCapacity';
+/** Optional feature: csi-provisioner honours cross-namespace data sources (alpha gate CrossNamespaceVolumeDataSource). */
+export const FEATURE_CROSS_NAMESPACE_DATA_SOURCE = 'crossNamespaceVolumeDataSource';
+
+const STORAGE = 'storage.k8s.io';
+const GATEWAY = 'gateway.networking.k8s.io';
+const SECRETS_READ: RbacRule = { apiGroups: [CORE], resources: ['secrets'], verbs: ['get', 'list'] };
+
+/** csi-provisioner cluster rules shared by the v5 and v6 lines; volumesnapshot verbs differ. */
+function provisionerClusterRules(volumeSnapshotVerbs: readonly string[]): readonly RbacRule[] {
+  return [
+    { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+    { apiGroups: [CORE], resources: ['persistentvolumeclaims'], verbs: [...READ, 'update'] },
+    { apiGroups: [STORAGE], resources: ['storageclasses'], verbs: READ },
+    EVENT_WRITER,
+    { apiGroups: [SNAPSHOT], resources: ['volumesnapshots'], verbs: volumeSnapshotVerbs },
+    { apiGroups: [SNAPSHOT], resources: ['volumesnapshotcontents'], verbs: ['get', 'list'] },
+    { apiGroups: [STORAGE], resources: ['csinodes'], verbs: READ },
+    { apiGroups: [CORE], resources: ['nodes'], verbs: READ },
+    { apiGroups: [STORAGE], resources: ['volumeattachments'], verbs: READ },
+  ];
+}
+
+/** csi-provisioner's optional rules; identical in the v5 and v6 lines. */
+const PROVISIONER_OPTIONAL: Readonly<Record<string, OptionalRbacRules>> = {
+  [FEATURE_SECRETS]: { cluster: [SECRETS_READ] },
+  [FEATURE_CROSS_NAMESPACE_DATA_SOURCE]: { cluster: [{ apiGroups: [GATEWAY], resources: ['referencegrants'], verbs: READ }] },
+  [FEATURE_STORAGE_CAPACITY]: {
+    namespaced: [
+      { apiGroups: [STORAGE], resources: ['csistoragecapacities'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+      // Walking from the pod up to its owner (StatefulSet: pod; Deployment: pod, then ReplicaSet).
+      { apiGroups: [CORE], resources: ['pods'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
+    ],
+  },
+};
 
 /** Rule sets by component, newest first within a component. */
 export const RBAC_RULE_SETS: readonly RbacRuleSet[] = [
@@ -75,6 +114,81 @@ export const RBAC_RULE_SETS: readonly RbacRuleSet[] = [
     optional: {
       [FEATURE_DISTRIBUTED_SNAPSHOTTING]: { cluster: [{ apiGroups: [CORE], resources: ['nodes'], verbs: READ }] },
     },
+  },
+  {
+    component: Component.CSI_PROVISIONER,
+    // v6.2.0 added watch + update on volumesnapshots for its snapshot-as-source finalizer (FACTS §d).
+    since: 'v6.2.0',
+    cluster: provisionerClusterRules([...READ, 'update']),
+    namespaced: [LEADER_ELECTION_RULE],
+    optional: PROVISIONER_OPTIONAL,
+  },
+  {
+    component: Component.CSI_PROVISIONER,
+    // v5.0.0 added patch on persistentvolumes; unchanged until v6.2.0 (FACTS §d).
+    since: 'v5.0.0',
+    cluster: provisionerClusterRules(['get', 'list']),
+    namespaced: [LEADER_ELECTION_RULE],
+    optional: PROVISIONER_OPTIONAL,
+  },
+  {
+    component: Component.CSI_ATTACHER,
+    // Unchanged from v3.5 through v4.12 (FACTS §d).
+    since: 'v3.5.0',
+    cluster: [
+      { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: [...READ, 'patch'] },
+      { apiGroups: [STORAGE], resources: ['csinodes'], verbs: READ },
+      { apiGroups: [STORAGE], resources: ['volumeattachments'], verbs: [...READ, 'patch'] },
+      { apiGroups: [STORAGE], resources: ['volumeattachments/status'], verbs: ['patch'] },
+    ],
+    namespaced: [LEADER_ELECTION_RULE],
+    optional: { [FEATURE_SECRETS]: { cluster: [SECRETS_READ] } },
+  },
+  {
+    component: Component.CSI_RESIZER,
+    // v1.10.0 added volumeattributesclasses; unchanged through v2.2.1 (FACTS §d).
+    since: 'v1.10.0',
+    cluster: [
+      { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: [...READ, 'patch'] },
+      { apiGroups: [CORE], resources: ['persistentvolumeclaims'], verbs: READ },
+      { apiGroups: [CORE], resources: ['pods'], verbs: READ },
+      { apiGroups: [CORE], resources: ['persistentvolumeclaims/status'], verbs: ['patch'] },
+      EVENT_WRITER,
+      { apiGroups: [STORAGE], resources: ['volumeattributesclasses'], verbs: READ },
+    ],
+    namespaced: [LEADER_ELECTION_RULE],
+    // The resizer's optional secrets rule also asks for watch (upstream rbac.yaml).
+    optional: { [FEATURE_SECRETS]: { cluster: [{ apiGroups: [CORE], resources: ['secrets'], verbs: READ }] } },
+  },
+  {
+    component: Component.CSI_SNAPSHOTTER,
+    // v8.2.0 dropped the volumesnapshots rule and create on contents; unchanged through v8.6.0 (FACTS §d).
+    since: 'v8.2.0',
+    cluster: [
+      EVENT_WRITER,
+      { apiGroups: [SNAPSHOT], resources: ['volumesnapshotclasses'], verbs: READ },
+      { apiGroups: [SNAPSHOT], resources: ['volumesnapshotcontents'], verbs: [...READ, 'update', 'patch'] },
+      { apiGroups: [SNAPSHOT], resources: ['volumesnapshotcontents/status'], verbs: ['update', 'patch'] },
+      { apiGroups: [GROUP_SNAPSHOT], resources: ['volumegroupsnapshotclasses'], verbs: READ },
+      { apiGroups: [GROUP_SNAPSHOT], resources: ['volumegroupsnapshotcontents'], verbs: [...READ, 'update', 'patch'] },
+      { apiGroups: [GROUP_SNAPSHOT], resources: ['volumegroupsnapshotcontents/status'], verbs: ['update', 'patch'] },
+    ],
+    namespaced: [LEADER_ELECTION_RULE],
+    optional: { [FEATURE_SECRETS]: { cluster: [SECRETS_READ] } },
+  },
+  {
+    component: Component.CSI_EXTERNAL_HEALTH_MONITOR_CONTROLLER,
+    // Unchanged from v0.8 through v0.18 (FACTS §d).
+    since: 'v0.8.0',
+    cluster: [
+      { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: READ },
+      { apiGroups: [CORE], resources: ['persistentvolumeclaims'], verbs: READ },
+      { apiGroups: [CORE], resources: ['nodes'], verbs: READ },
+      { apiGroups: [CORE], resources: ['pods'], verbs: READ },
+      { apiGroups: [CORE], resources: ['events'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+    ],
+    namespaced: [LEADER_ELECTION_RULE],
+    optional: {},
   },
 ];
 

@@ -527,8 +527,8 @@ export function findManifestProblems(objects: readonly unknown[], opts: Manifest
         if (!allowed.has(`${apiVersion}/${kind}`)) {
           problems.push({
             path: '',
-            problem: `no schema: ${apiVersion} ${kind} is not a Kubernetes ${schemaName} kind and no CustomResourceDefinition for it ` +
-              'was rendered or passed in opts.crds; pass its CRD or list it in opts.allowWithoutSchema with a reason',
+            problem: `no schema: ${apiVersion} ${kind} is neither in ${schemaName} nor defined by a CustomResourceDefinition ` +
+              'among the objects or in opts.crds; pass its CRD or list it in opts.allowWithoutSchema with a reason',
           });
         }
       } else if (!entry) {

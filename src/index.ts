@@ -1,0 +1,11 @@
+/**
+ * csi-snapshot-guard: cdk8s constructs that deploy CSI volume snapshots with the volume mode
+ * guarded on restore. Constructs, their props and enums, the charts and the version catalog.
+ */
+export * from './catalog';
+export { KUBERNETES_VERSION_CONTEXT } from './constructs/_target';
+export { PropError } from './constructs/_validation';
+export * from './constructs/component-rbac';
+export * from './constructs/snapshot-controller';
+export * from './constructs/snapshot-crds';
+export * from './charts/snapshot-platform';
