@@ -7,3 +7,5 @@ export * from './policy-names';
 export * from './rbac';
 export * from './snapshot-controller';
 export * from './sidecars';
+export * from './feature-gates';
+export * from './openshift';

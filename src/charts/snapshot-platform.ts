@@ -8,7 +8,7 @@ import { SnapshotController, SnapshotControllerProps } from '../constructs/snaps
 import { SnapshotCrds } from '../constructs/snapshot-crds';
 
 /** Props of {@link SnapshotPlatformChart}. */
-export interface SnapshotPlatformChartProps extends ChartProps {
+export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'> {
   /**
    * Target Kubernetes release for every construct in the chart (`'1.30'` to `'1.36'`).
    * @default '1.36'
@@ -30,23 +30,24 @@ export interface SnapshotPlatformChartProps extends ChartProps {
  * `spec.sourceVolumeMode`) and the snapshot-controller with the protection flag written out.
  */
 export class SnapshotPlatformChart extends Chart {
-  /** Namespace of the controller. */
-  public readonly namespace: string;
+  /** Namespace of the controller (not the cdk8s chart default: cluster-scoped objects must stay unnamespaced). */
+  public readonly controllerNamespace: string;
   /** The snapshot CRDs. */
   public readonly crds: SnapshotCrds;
   /** The snapshot-controller. */
   public readonly controller: SnapshotController;
 
   constructor(scope: Construct, id: string, props: SnapshotPlatformChartProps = {}) {
-    super(scope, id, props);
+    // The chart-level namespace of cdk8s would also stamp cluster-scoped objects; namespaces are set per object.
+    super(scope, id, { labels: props.labels, disableResourceNameHashes: props.disableResourceNameHashes });
     const version = props.kubernetesVersion ?? formatKubernetesMinor(SNAPSHOT_STACK_KUBERNETES.default);
     if (props.kubernetesVersion !== undefined) this.node.setContext(KUBERNETES_VERSION_CONTEXT, version);
     resolveKubernetesMinor(this, props.kubernetesVersion);
-    this.namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'snapshot-system');
+    this.controllerNamespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'snapshot-system');
 
     const ns = new KubeNamespace(this, 'Namespace', {
       metadata: {
-        name: this.namespace,
+        name: this.controllerNamespace,
         labels: {
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': 'latest',
@@ -56,7 +57,7 @@ export class SnapshotPlatformChart extends Chart {
       },
     });
     this.crds = new SnapshotCrds(this, 'Crds', { groupSnapshots: props.groupSnapshots ?? false });
-    this.controller = new SnapshotController(this, 'SnapshotController', { ...props.controller, namespace: this.namespace });
+    this.controller = new SnapshotController(this, 'SnapshotController', { ...props.controller, namespace: this.controllerNamespace });
     // Apply order: the namespace and CRDs exist before the controller starts watching them.
     this.controller.node.addDependency(ns, this.crds);
   }

@@ -51,7 +51,10 @@ export interface IStorageClass {
 export interface StorageClassProps {
   /** Name of the StorageClass (cluster-scoped; claims reference it by this name). */
   readonly name: string;
-  /** Name of the CSI driver that provisions volumes, e.g. `hostpath.csi.k8s.io`. */
+  /**
+   * Name of the CSI driver that provisions volumes, e.g. `hostpath.csi.k8s.io` (an in-tree
+   * provisioner such as `kubernetes.io/vsphere-volume` is accepted for migration scenarios).
+   */
   readonly provisioner: string;
   /**
    * Driver parameters. Plain, non-secret values only: a key that reads like a credential
@@ -137,7 +140,7 @@ export class StorageClass extends Construct implements IStorageClass {
   constructor(scope: Construct, id: string, props: StorageClassProps) {
     super(scope, id);
     this.storageClassName = checkDnsSubdomain(this, 'name', props.name);
-    this.provisioner = checkDriverName(this, 'provisioner', props.provisioner);
+    this.provisioner = checkProvisioner(this, props.provisioner);
     const reclaimPolicy = checkEnum(this, 'reclaimPolicy', props.reclaimPolicy ?? ReclaimPolicy.DELETE, ReclaimPolicy);
     this.volumeBindingMode = checkEnum(this, 'volumeBindingMode', props.volumeBindingMode
       ?? (props.topologyAware ? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER : VolumeBindingMode.IMMEDIATE), VolumeBindingMode);
@@ -185,11 +188,26 @@ export class StorageClass extends Construct implements IStorageClass {
   }
 }
 
-/** CSI driver names: DNS-1123 subdomain-like, at most 63 characters (CSIDriver naming rule). */
+/**
+ * CSI driver names (CSI spec: at most 63 characters, letters, digits, "-" and ".", starting and
+ * ending with a letter or digit), as in CSIDriver objects and VolumeSnapshotClass `driver`.
+ * @internal
+ */
 export function checkDriverName(scope: Construct, prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length > 63 || !/^[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/.test(value)) {
+  if (typeof value !== 'string' || value.length > 63 || !/^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$/.test(value)) {
     throw new PropError(scope, prop, value, 'is not a CSI driver name',
-      'use the name the driver registers (its CSIDriver object), at most 63 characters of letters, digits, "-", "_" and ".", e.g. hostpath.csi.k8s.io');
+      'use the name the driver registers (its CSIDriver object): at most 63 letters, digits, "-" and ".", e.g. hostpath.csi.k8s.io');
+  }
+  return value;
+}
+
+/** A StorageClass provisioner: a CSI driver name, or an in-tree one such as `kubernetes.io/vsphere-volume`. */
+function checkProvisioner(scope: Construct, value: string): string {
+  const slash = typeof value === 'string' ? value.lastIndexOf('/') : -1;
+  if (slash < 0) return checkDriverName(scope, 'provisioner', value);
+  if (!LABEL_KEY.test(value.toLowerCase()) || value.length - slash - 1 > 63) {
+    throw new PropError(scope, 'provisioner', value, 'is not a provisioner name',
+      'use the CSI driver name (e.g. hostpath.csi.k8s.io) or an in-tree provisioner such as kubernetes.io/vsphere-volume');
   }
   return value;
 }

@@ -33,7 +33,7 @@ function versions(statusSubresource: boolean, printerColumns: readonly PrinterCo
   return [
     { name: 'v1', served: true, storage: false, statusSubresource, printerColumns, schema: schema('current') },
     { name: 'v1beta1', served: true, storage: false, deprecated: true, statusSubresource, printerColumns, schema: schema('v1beta1') },
-    { name: 'v1beta2', served: true, storage: false, statusSubresource, printerColumns, schema: schema('current') },
+    { name: 'v1beta2', served: true, storage: true, statusSubresource, printerColumns, schema: schema('current') },
   ];
 }
 
@@ -176,7 +176,7 @@ function volumeGroupSnapshotContentSchema(gen: Generation): OpenApiSchema {
                 },
                 {
                   rule: '!has(oldSelf.uid) || (has(self.uid) && self.uid == oldSelf.uid)',
-                  message: 'volumeGroupSnapshotRef.uid is immutable',
+                  message: 'volumeGroupSnapshotRef.uid is immutable once set',
                 }),
             ],
           }),
