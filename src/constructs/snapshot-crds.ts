@@ -60,10 +60,7 @@ export class SnapshotCrds extends Construct {
   }
 }
 
-/**
- * Maps our wire-form data to the generated L1 props.
- * @internal
- */
+/** Maps our wire-form data to the generated L1 props. */
 function toCrdProps(crd: CrdDefinition): KubeCustomResourceDefinitionProps {
   return {
     metadata: {

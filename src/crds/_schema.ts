@@ -1,8 +1,7 @@
 /**
  * Small builders for the schema shapes the snapshot CRDs repeat. Rule texts here are the exact
  * upstream rule/message pairs: the API server reports the message verbatim, and users and tests
- * match on it, so they must not be reworded.
- * @internal
+ * match on it, so they must not be reworded. Private to src/crds.
  */
 import { CelRule, OpenApiSchema } from './types';
 

@@ -1,0 +1,182 @@
+/**
+ * The published package, used the way a user uses it: `npm pack` (prepack builds lib/), install the
+ * tarball into a fresh project next to cdk8s and constructs, synthesize a chart written in plain
+ * CommonJS there, and read what it wrote. Catches what in-tree tests cannot: a missing export, a
+ * `files` list that drops lib/, `exports`/`types` pointing at files that are not shipped, a runtime
+ * dependency declared only as a devDependency.
+ *
+ * Slow (build + install, ~30 s on a warm npm cache), so it lives alone. The library is packed from
+ * a temporary copy of the project so the working tree never gets a lib/ folder or a tarball.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as YAML from 'yaml';
+import { expectValid } from './support/manifest-validator';
+import { HAS_SHARED } from './support/shared';
+
+const PROJECT = path.resolve(__dirname, '..');
+const TIMEOUT = 240_000;
+const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8'));
+
+interface PackedFile { path: string }
+interface PackResult { filename: string; files: PackedFile[] }
+
+let root: string;
+let packed: PackResult;
+let tarball: string;
+let consumer: string;
+let objects: Record<string, any>[];
+let exportNames: string[];
+
+function run(cmd: string, args: string[], cwd: string): string {
+  try {
+    return execFileSync(cmd, args, {
+      cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, npm_config_update_notifier: 'false', npm_config_loglevel: 'error' },
+    });
+  } catch (e: any) {
+    throw new Error(`'${cmd} ${args.join(' ')}' failed in ${cwd}:\n${e.stderr ?? ''}\n${e.stdout ?? ''}`);
+  }
+}
+
+/** The chart a user would write: plain JavaScript, only the package's public names. */
+const CONSUMER_CHART = `'use strict';
+const path = require('node:path');
+const { App, Chart } = require('cdk8s');
+const lib = require('csi-snapshot-guard');
+
+const app = new App({ outdir: path.join(__dirname, 'dist') });
+const chart = new Chart(app, 'snapshots');
+chart.node.setContext(lib.KUBERNETES_VERSION_CONTEXT, '1.34');
+new lib.SnapshotCrds(chart, 'Crds', { groupSnapshots: true });
+new lib.SnapshotController(chart, 'Controller', { namespace: 'snapshot-system' });
+app.synth();
+process.stdout.write(JSON.stringify({ exports: Object.keys(lib).sort() }));
+`;
+
+/** A TypeScript user of the package: types must resolve through package.json \`exports\`. */
+const CONSUMER_TS = `import { Chart, App } from 'cdk8s';
+import { SnapshotController, SnapshotControllerProps, SnapshotCrds, KUBERNETES_VERSION_CONTEXT } from 'csi-snapshot-guard';
+
+const props: SnapshotControllerProps = { namespace: 'snapshot-system' };
+const chart = new Chart(new App(), 'typed');
+chart.node.setContext(KUBERNETES_VERSION_CONTEXT, '1.36');
+new SnapshotCrds(chart, 'Crds', {});
+export const controller: SnapshotController = new SnapshotController(chart, 'Controller', props);
+`;
+
+describe('packed library used from a fresh project', () => {
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'csi-snapshot-guard-pack-'));
+    const copy = path.join(root, 'lib-src');
+    const out = path.join(root, 'tarball');
+    fs.mkdirSync(out);
+    fs.mkdirSync(copy);
+    for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'src']) {
+      if (fs.existsSync(path.join(PROJECT, entry))) fs.cpSync(path.join(PROJECT, entry), path.join(copy, entry), { recursive: true });
+    }
+    fs.symlinkSync(path.join(PROJECT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    // prepack runs the build; lifecycle output goes to stderr, so stdout is the JSON report.
+    packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', out], copy))[0];
+    tarball = path.join(out, packed.filename);
+
+    consumer = path.join(root, 'consumer');
+    fs.mkdirSync(consumer);
+    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({
+      name: 'csi-snapshot-guard-consumer',
+      version: '0.0.0',
+      private: true,
+      dependencies: {
+        'cdk8s': pkg.dependencies.cdk8s,
+        'constructs': pkg.dependencies.constructs,
+        'csi-snapshot-guard': `file:${tarball}`,
+      },
+    }, null, 2));
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], consumer);
+    fs.writeFileSync(path.join(consumer, 'chart.js'), CONSUMER_CHART);
+    exportNames = JSON.parse(run(process.execPath, ['chart.js'], consumer)).exports;
+    const yaml = fs.readFileSync(path.join(consumer, 'dist', 'snapshots.k8s.yaml'), 'utf8');
+    objects = YAML.parseAllDocuments(yaml).map((d) => d.toJSON()).filter(Boolean);
+  }, TIMEOUT);
+
+  afterAll(() => {
+    if (root && !process.env.KEEP_PACK_TEST_DIR) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('the tarball ships compiled JavaScript with declarations and no sources or tests', () => {
+    const files = packed.files.map((f) => f.path);
+    expect(files).toContain('package.json');
+    expect(files).toContain('lib/index.js');
+    expect(files).toContain('lib/index.d.ts');
+    const js = files.filter((f) => f.endsWith('.js'));
+    const missingDts = js.filter((f) => !files.includes(f.replace(/\.js$/, '.d.ts')));
+    expect(missingDts).toEqual([]);
+    expect(files.filter((f) => (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('test/') || f.startsWith('src/'))).toEqual([]);
+  });
+
+  test('every file named by main, types and exports is in the tarball', () => {
+    const files = new Set(packed.files.map((f) => f.path));
+    const targets: string[] = [pkg.main, pkg.types];
+    for (const [subpath, target] of Object.entries<any>(pkg.exports)) {
+      if (typeof target === 'string') targets.push(target);
+      else for (const t of Object.values<string>(target)) targets.push(t);
+      expect(subpath.startsWith('.')).toBe(true);
+    }
+    const missing = targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.has(t));
+    expect(missing).toEqual([]);
+  });
+
+  test('the installed package resolves through its exports map', () => {
+    const resolve = (id: string) => run(process.execPath, ['-p', `require.resolve(${JSON.stringify(id)})`], consumer).trim();
+    expect(resolve('csi-snapshot-guard')).toBe(path.join(consumer, 'node_modules', 'csi-snapshot-guard', 'lib', 'index.js'));
+    expect(resolve('csi-snapshot-guard/package.json')).toBe(path.join(consumer, 'node_modules', 'csi-snapshot-guard', 'package.json'));
+    // Deep imports are not part of the API: the exports map must refuse them.
+    expect(() => resolve('csi-snapshot-guard/lib/constructs/_validation')).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  });
+
+  test('TypeScript resolves the declarations through exports (nodenext)', () => {
+    fs.writeFileSync(path.join(consumer, 'check.ts'), CONSUMER_TS);
+    fs.writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2022', strict: true, noEmit: true, types: [], skipLibCheck: true },
+      files: ['check.ts'],
+    }));
+    const tsc = path.join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc');
+    expect(run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer)).toBe('');
+  }, TIMEOUT);
+
+  test('the public API names the consumer chart relies on are exported', () => {
+    expect(exportNames).toEqual(expect.arrayContaining([
+      'KUBERNETES_VERSION_CONTEXT', 'SnapshotController', 'SnapshotCrds', 'COMPONENT_RELEASES', 'SNAPSHOT_STACK_KUBERNETES',
+    ]));
+  });
+
+  test('the synthesized chart has the snapshot CRDs, group snapshot CRDs included', () => {
+    const crdNames = objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name).sort();
+    expect(crdNames).toEqual([
+      'volumegroupsnapshotclasses.groupsnapshot.storage.k8s.io',
+      'volumegroupsnapshotcontents.groupsnapshot.storage.k8s.io',
+      'volumegroupsnapshots.groupsnapshot.storage.k8s.io',
+      'volumesnapshotclasses.snapshot.storage.k8s.io',
+      'volumesnapshotcontents.snapshot.storage.k8s.io',
+      'volumesnapshots.snapshot.storage.k8s.io',
+    ]);
+  });
+
+  test('the synthesized chart has a snapshot-controller Deployment that refuses volume mode conversion', () => {
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    expect(deployments).toHaveLength(1);
+    const [d] = deployments;
+    expect(d.metadata.namespace).toBe('snapshot-system');
+    const containers: { image: string; args?: string[] }[] = d.spec.template.spec.containers;
+    const controller = containers.find((c) => c.image.includes('/sig-storage/snapshot-controller:'));
+    expect(controller, `no snapshot-controller container in ${JSON.stringify(containers.map((c) => c.image))}`).toBeDefined();
+    expect(controller!.args).toContain('--prevent-volume-mode-conversion=true');
+  });
+
+  test.skipIf(!HAS_SHARED)('everything the consumer synthesized is valid Kubernetes 1.34', () => {
+    expectValid(objects, { kubernetesVersion: '1.34' });
+  });
+});
