@@ -8,4 +8,5 @@ export { PropError } from './constructs/_validation';
 export * from './constructs/component-rbac';
 export * from './constructs/snapshot-controller';
 export * from './constructs/snapshot-crds';
+export * from './crds';
 export * from './charts/snapshot-platform';

@@ -413,3 +413,26 @@ export function closestGateName(name: string): string | undefined {
   }
   return best && best.d <= Math.max(3, Math.floor(name.length / 3)) ? best.name : undefined;
 }
+
+/**
+ * Where vanilla clusters take gates (FACTS §e "Vanilla config surfaces"): the kubelet's config file
+ * and the control-plane flags, which kubeadm writes from ClusterConfiguration `extraArgs`.
+ */
+export const NODE_CONFIG_API = {
+  /** KubeletConfiguration, whose `featureGates` is a name -> bool map. */
+  kubelet: { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration' },
+  /** kubeadm v1beta3: `extraArgs` is a flag -> value map. */
+  kubeadmV1beta3: { apiVersion: 'kubeadm.k8s.io/v1beta3', kind: 'ClusterConfiguration' },
+  /** kubeadm v1beta4 (Kubernetes 1.31+): `extraArgs` is a list of `{ name, value }`. */
+  kubeadmV1beta4: { apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', since: 31 },
+} as const;
+
+/** Control-plane flag names as kubeadm `extraArgs` spell them (without the leading dashes). */
+export const CONTROL_PLANE_FLAGS = { featureGates: 'feature-gates', runtimeConfig: 'runtime-config' } as const;
+
+/** kubeadm ClusterConfiguration section of each control-plane component. */
+export const KUBEADM_SECTIONS: Readonly<Partial<Record<GateComponent, 'apiServer' | 'controllerManager' | 'scheduler'>>> = {
+  [GateComponent.KUBE_APISERVER]: 'apiServer',
+  [GateComponent.KUBE_CONTROLLER_MANAGER]: 'controllerManager',
+  [GateComponent.KUBE_SCHEDULER]: 'scheduler',
+};

@@ -252,6 +252,8 @@ export const LIVENESS_PROBE_FLAGS = {
 
 /** Ports and paths of the node-side helpers. */
 export const NODE_SIDECAR_DEFAULTS = {
+  registrarContainerName: 'node-driver-registrar',
+  livenessProbeContainerName: 'liveness-probe',
   /** Port the registrar's /healthz listens on (hostpath deploys it there). */
   registrarHttpPort: 9809,
   registrarPortName: 'reg-healthz',

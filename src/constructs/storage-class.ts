@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { DEFAULT_CLASS_ANNOTATION_VALUE, DEFAULT_STORAGE_CLASS_ANNOTATION, StorageClassSecretRole } from '../catalog/classes';
 import { KubeStorageClass } from '../imports/k8s';
-import { checkEnum, renderClassParameters, SecretRef } from './_class-params';
+import { checkEnum, renderClassParameters } from './_class-params';
 import { checkDnsSubdomain, PropError } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
 
@@ -156,7 +156,7 @@ export class StorageClass extends Construct implements IStorageClass {
         { prop: 'nodePublishSecret', role: StorageClassSecretRole.NODE_PUBLISH, ref: props.nodePublishSecret },
         { prop: 'controllerExpandSecret', role: StorageClassSecretRole.CONTROLLER_EXPAND, ref: props.controllerExpandSecret },
         { prop: 'nodeExpandSecret', role: StorageClassSecretRole.NODE_EXPAND, ref: props.nodeExpandSecret },
-      ] satisfies { ref?: SecretRef }[],
+      ],
     });
 
     const mountOptions = props.mountOptions ? [...props.mountOptions] : undefined;

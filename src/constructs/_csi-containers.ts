@@ -1,0 +1,103 @@
+/**
+ * Container building blocks of a CSI driver stack: args rendering, security contexts and the
+ * node-side helper containers. @internal
+ */
+import { IConstruct } from 'constructs';
+import { NODE_NAME_ENV } from '../catalog';
+import { EnvVar, Quantity, ResourceRequirements, SecurityContext } from '../imports/k8s';
+import { PropError } from './_validation';
+
+/** CPU and memory of one container. */
+export interface CsiContainerResources {
+  /** Requests, e.g. `{ cpu: '10m', memory: '32Mi' }`. Every container gets requests. */
+  readonly requests?: Readonly<Record<string, string>>;
+  /** Limits, e.g. `{ memory: '128Mi' }`. */
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** Renders `flag=value` pairs sorted by flag, so arg order never depends on prop order. @internal */
+export function renderArgs(flags: Readonly<Record<string, string | number | boolean>>): string[] {
+  return Object.keys(flags).sort().map((k) => `${k}=${flags[k]}`);
+}
+
+/** `A=true,B=false`, sorted by gate name. @internal */
+export function renderFeatureGates(gates: Readonly<Record<string, boolean>>): string | undefined {
+  const entries = Object.entries(gates).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length > 0 ? entries.map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+}
+
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/** Go durations as the sidecars parse them (`30s`, `1m30s`). @internal */
+export function checkDuration(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || !GO_DURATION.test(value)) {
+    throw new PropError(scope, prop, value, 'is not a Go duration', `write it like '30s', '2m' or '1m30s'`);
+  }
+  return value;
+}
+
+/** Requests (and optional limits) as Kubernetes quantities; requests always present. @internal */
+export function toResourceRequirements(
+  scope: IConstruct, prop: string, r: CsiContainerResources | undefined, defaults: Readonly<Record<string, string>>,
+): ResourceRequirements {
+  const requests = r?.requests ?? defaults;
+  if (Object.keys(requests).length === 0) {
+    throw new PropError(scope, `${prop}.requests`, requests, 'is empty',
+      'give every container CPU and memory requests so the scheduler can place it, e.g. { cpu: "10m", memory: "32Mi" }');
+  }
+  const conv = (m?: Readonly<Record<string, string>>) =>
+    m ? Object.fromEntries(Object.keys(m).sort().map((k) => [k, Quantity.fromString(m[k])])) : undefined;
+  return { requests: conv(requests), limits: conv(r?.limits) };
+}
+
+/** Pod Security "restricted" container context (non-root uid set on the pod). @internal */
+export function restrictedSidecarContext(): SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/**
+ * Sidecar next to a privileged node plugin: the plugin (root) creates the socket and the
+ * registration directory is root-owned, so the sidecar keeps uid 0 but nothing else: no
+ * capabilities, no escalation, read-only root filesystem, RuntimeDefault seccomp. With
+ * `seLinuxPrivileged` it becomes privileged, which SELinux-enforcing hosts need for a
+ * non-privileged process to reach a socket made by a privileged one. @internal
+ */
+export function rootSidecarContext(seLinuxPrivileged: boolean): SecurityContext {
+  if (seLinuxPrivileged) return { privileged: true };
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsUser: 0,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** The node plugin mounts with Bidirectional propagation, which Kubernetes allows only privileged. @internal */
+export function nodePluginContext(): SecurityContext {
+  return { privileged: true };
+}
+
+/** `KUBE_NODE_NAME` from the downward API. @internal */
+export function nodeNameEnv(): EnvVar {
+  return { name: NODE_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } };
+}
+
+/** A pinned image reference for a vendor image: registry/repo:tag or @sha256 digest, never `latest`. @internal */
+export function checkVendorImage(scope: IConstruct, prop: string, image: string): string {
+  const m = /^([^@\s]+?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(image ?? '');
+  const lastSegment = m?.[1].split('/').pop() ?? '';
+  if (!m || lastSegment.length === 0 || (!m[2] && !m[3]) || m[2] === 'latest') {
+    throw new PropError(scope, prop, image, 'is not a pinned image (it needs a release tag other than latest, or a digest)',
+      "write it as '<registry>/<repository>:<tag>' or with '@sha256:<digest>', e.g. 'registry.k8s.io/sig-storage/hostpathplugin:v1.17.1'");
+  }
+  return image;
+}
