@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
+import { SnapshotPlatformChart } from '../src/charts/snapshot-platform';
 import { formatKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
 import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/_target';
 import { expectValid, NoSchemaAllowance } from './support/manifest-validator';
@@ -98,6 +99,16 @@ describe('dist/ is byte-identical to a fresh synth', () => {
       const fresh = fs.readFileSync(path.join(outdir, file), 'utf8');
       const committed = fs.existsSync(path.join(distDir, file)) ? fs.readFileSync(path.join(distDir, file), 'utf8') : '';
       expect(committed, `dist/${file} is stale: run 'npm run synth' and review the diff`).toBe(fresh);
+    });
+  }
+});
+
+describeWithShared('the default platform validates on every supported target', () => {
+  for (let minor = SNAPSHOT_STACK_KUBERNETES.min; minor <= SNAPSHOT_STACK_KUBERNETES.max; minor++) {
+    const version = formatKubernetesMinor(minor);
+    it(`Kubernetes ${version}`, () => {
+      const chart = new SnapshotPlatformChart(Testing.app(), 'platform', { kubernetesVersion: version, groupSnapshots: true });
+      expectValid(Testing.synth(chart), { kubernetesVersion: version, allowWithoutSchema: FOREIGN_CUSTOM_RESOURCES });
     });
   }
 });

@@ -253,6 +253,43 @@ describeWithShared('manifest validator: custom resources', () => {
   });
 });
 
+describeWithShared('manifest validator: CRD rules beyond the OpenAPI type', () => {
+  test('a CRD whose name is not <plural>.<group> is reported', () => {
+    const crd = widgetCrd();
+    crd.metadata.name = 'widget.example.com';
+    expect(validateManifests([crd])).toEqual([
+      "CustomResourceDefinition/widget.example.com: metadata.name: must be 'widgets.example.com' (<spec.names.plural>.<spec.group>)",
+    ]);
+  });
+
+  test('a CRD without exactly one storage version is reported', () => {
+    const crd = widgetCrd();
+    crd.spec.versions[1].storage = true;
+    expect(validateManifests([crd])).toEqual([
+      'CustomResourceDefinition/widgets.example.com: spec.versions: exactly one version must have storage: true (found 2)',
+    ]);
+  });
+
+  test('a non-structural schema (untyped node) is reported', () => {
+    const crd = widgetCrd();
+    (crd.spec.versions[0].schema.openAPIV3Schema.properties!.spec.properties as Record<string, unknown>).loose = { description: 'no type' };
+    expect(validateManifests([crd])).toEqual([
+      'CustomResourceDefinition/widgets.example.com: spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.loose: structural schema: type is missing',
+    ]);
+  });
+
+  test('a map-list whose key is neither required nor defaulted is reported', () => {
+    const crd = widgetCrd();
+    (crd.spec.versions[0].schema.openAPIV3Schema.properties!.spec.properties as Record<string, unknown>).ports = {
+      type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+      items: { type: 'object', properties: { name: { type: 'string' } } },
+    };
+    expect(validateManifests([crd])).toEqual([
+      "CustomResourceDefinition/widgets.example.com: spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.ports: map-list key 'name' must be required or have a default in items",
+    ]);
+  });
+});
+
 describeWithShared('manifest validator: against upstream reference manifests', () => {
   const upstream = sharedPath('reference', 'upstream', 'external-snapshotter-v8.6.0');
   const load = (...files: string[]) => files.flatMap((f) =>

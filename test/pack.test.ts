@@ -90,8 +90,8 @@ describe('packed library used from a fresh project', () => {
       version: '0.0.0',
       private: true,
       dependencies: {
-        'cdk8s': pkg.dependencies.cdk8s,
-        'constructs': pkg.dependencies.constructs,
+        'cdk8s': pkg.dependencies?.cdk8s ?? pkg.peerDependencies?.cdk8s,
+        'constructs': pkg.dependencies?.constructs ?? pkg.peerDependencies?.constructs,
         'csi-snapshot-guard': `file:${tarball}`,
       },
     }, null, 2));

@@ -6,7 +6,8 @@
 import { IConstruct } from 'constructs';
 import {
   closestGateName, FEATURE_GATES, featureGate, FeatureGateLifecycle, FOREIGN_FEATURE_GATES, formatKubernetesMinor,
-  GateComponent, GateMaturity, gateState, runtimeConfigFor,
+  formatOpenShiftMinor, GateComponent, GateMaturity, gateState, MIGRATION_KUBERNETES, OPENSHIFT_RELEASES, OpenShiftRelease,
+  openShiftRelease, parseOpenShiftMinor, runtimeConfigFor,
 } from '../catalog';
 import { KUBERNETES_VERSION_CONTEXT, MinorRange } from './_target';
 import { PropError } from './_validation';
@@ -267,3 +268,21 @@ function contextOwner(scope: IConstruct): string | undefined {
   }
   return undefined;
 }
+
+/** The catalogued OpenShift release, checked against the migration range. */
+export function resolveOpenShiftRelease(scope: IConstruct, version: string): OpenShiftRelease {
+  const minor = parseOpenShiftMinor(version);
+  const first = OPENSHIFT_RELEASES[0].minor;
+  const last = OPENSHIFT_RELEASES[OPENSHIFT_RELEASES.length - 1].minor;
+  const supported = `${formatOpenShiftMinor(first)} to ${formatOpenShiftMinor(last)}`;
+  if (minor === undefined) {
+    throw new PropError(scope, 'openshiftVersion', version, 'is not an OpenShift 4 release', `write it as '4.<minor>', between ${supported}`);
+  }
+  const release = openShiftRelease(minor);
+  if (!release || release.kubernetesMinor < MIGRATION_KUBERNETES.min || release.kubernetesMinor > MIGRATION_KUBERNETES.max) {
+    throw new PropError(scope, 'openshiftVersion', version, `is outside the catalogued releases ${supported}`,
+      `choose a release between ${supported} (newer ones need a catalog entry mapping them to a Kubernetes minor)`);
+  }
+  return release;
+}
+

@@ -78,17 +78,18 @@ function describeValue(v: unknown): string {
   return `${typeof v} ${text.length > 40 ? text.slice(0, 37) + '...' : text}`;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+function isPlainObject(v: unknown): v is Record<string, any> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 const TYPE_TESTS: Record<string, (v: unknown) => boolean> = {
-  string: (v) => typeof v === 'string',
-  integer: (v) => typeof v === 'number' && Number.isInteger(v),
-  number: (v) => typeof v === 'number' && Number.isFinite(v),
-  boolean: (v) => typeof v === 'boolean',
-  object: isPlainObject,
-  array: Array.isArray,
+  'string': (v) => typeof v === 'string',
+  'integer': (v) => typeof v === 'number' && Number.isInteger(v),
+  'number': (v) => typeof v === 'number' && Number.isFinite(v),
+  'boolean': (v) => typeof v === 'boolean',
+  'integer or string': (v) => typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)),
+  'object': isPlainObject,
+  'array': Array.isArray,
 };
 
 function editDistance(a: string, b: string): number {
@@ -149,15 +150,7 @@ class Compiler {
 
     const checks: Check[] = [];
     const intOrString = node['x-kubernetes-int-or-string'] === true || node.format === 'int-or-string';
-    const type: string | undefined = intOrString ? undefined : node.type ?? (node.properties ? 'object' : undefined);
-    if (intOrString) {
-      checks.push((v, p, o) => {
-        if (!(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) {
-          o.push({ path: p, problem: `expected integer or string, got ${describeValue(v)}` });
-        }
-      });
-    }
-
+    const type: string | undefined = intOrString ? 'integer or string' : node.type ?? (node.properties ? 'object' : undefined);
     if (Array.isArray(node.enum)) {
       const allowed = new Set(node.enum.map((e: unknown) => JSON.stringify(e)));
       const shown = node.enum.map((e: unknown) => JSON.stringify(e)).join(', ');
@@ -167,16 +160,12 @@ class Compiler {
     }
     this.addStringChecks(node, checks);
     this.addNumberChecks(node, checks);
-    if (type === 'object' || (node.properties && !type)) this.addObjectChecks(node, checks, inJunctor, root);
+    if (type === 'object') this.addObjectChecks(node, checks, inJunctor, root);
     if (type === 'array' || node.items) this.addArrayChecks(node, checks);
     this.addJunctors(node, checks);
 
     const typeTest = type ? TYPE_TESTS[type] : undefined;
     const nullable = node.nullable === true;
-    const body = checks.length === 0 ? ACCEPT : checks.length === 1 ? checks[0] : (v: unknown, p: string, o: Problem[]) => {
-      for (const c of checks) c(v, p, o);
-    };
-    const first = intOrString ? checks[0] : undefined;
     return (v, p, o) => {
       if (v === null) {
         if (!nullable && !inJunctor) o.push({ path: p, problem: 'null value (omit the field instead)' });
@@ -186,14 +175,7 @@ class Compiler {
         o.push({ path: p, problem: `expected ${type}, got ${describeValue(v)}` });
         return;
       }
-      if (first) {
-        const before = o.length;
-        first(v, p, o);
-        if (o.length > before) return;
-        for (let i = 1; i < checks.length; i++) checks[i](v, p, o);
-        return;
-      }
-      body(v, p, o);
+      for (let i = 0; i < checks.length; i++) checks[i](v, p, o);
     };
   }
 
@@ -201,7 +183,10 @@ class Compiler {
     const { pattern, minLength, maxLength, format } = node;
     let re: RegExp | undefined;
     if (typeof pattern === 'string') {
-      try { re = new RegExp(pattern, 'u'); } catch { re = undefined; } // RE2-only syntax: skip rather than guess
+      // Kubernetes patterns are RE2; most are valid JavaScript too. One that is not is skipped rather than guessed.
+      for (const flags of ['u', '']) {
+        try { re = new RegExp(pattern, flags); break; } catch { re = undefined; }
+      }
     }
     const formatTest = format === 'date-time' ? RFC3339 : format === 'byte' ? BASE64 : undefined;
     if (!re && minLength === undefined && maxLength === undefined && !formatTest) return;
@@ -436,6 +421,59 @@ function isCrd(o: unknown): o is Record<string, any> {
   return isPlainObject(o) && o.apiVersion === 'apiextensions.k8s.io/v1' && o.kind === 'CustomResourceDefinition';
 }
 
+/**
+ * Rules the apiserver applies to a CRD beyond its OpenAPI type (so a CRD can pass the Kubernetes
+ * schema and still be refused): the name is `<plural>.<group>`, exactly one version is stored, and
+ * each version's schema is structural (every node typed, no `properties` beside
+ * `additionalProperties`, map-list keys required or defaulted).
+ */
+function crdRuleProblems(crd: Record<string, any>): Problem[] {
+  const problems: Problem[] = [];
+  const spec = crd.spec;
+  if (!isPlainObject(spec)) return problems;
+  const expectedName = `${spec.names?.plural}.${spec.group}`;
+  if (crd.metadata?.name !== expectedName) {
+    problems.push({ path: 'metadata.name', problem: `must be '${expectedName}' (<spec.names.plural>.<spec.group>)` });
+  }
+  const versions: any[] = Array.isArray(spec.versions) ? spec.versions : [];
+  const stored = versions.filter((v) => v?.storage === true).length;
+  if (stored !== 1) problems.push({ path: 'spec.versions', problem: `exactly one version must have storage: true (found ${stored})` });
+  versions.forEach((v, i) => {
+    const schema = v?.schema?.openAPIV3Schema;
+    const at = `spec.versions[${i}].schema.openAPIV3Schema`;
+    if (!isPlainObject(schema)) problems.push({ path: at, problem: 'missing; every version needs a schema' });
+    else structuralProblems(schema, at, problems, false);
+  });
+  return problems;
+}
+
+function structuralProblems(node: SchemaNode, at: string, out: Problem[], inJunctor: boolean): void {
+  const open = node['x-kubernetes-int-or-string'] === true || node['x-kubernetes-preserve-unknown-fields'] === true;
+  if (!inJunctor && !open && node.type === undefined) out.push({ path: at, problem: 'structural schema: type is missing' });
+  if (node.properties && node.additionalProperties !== undefined && node.additionalProperties !== false) {
+    out.push({ path: at, problem: 'structural schema: properties and additionalProperties are mutually exclusive' });
+  }
+  for (const [key, sub] of Object.entries<SchemaNode>(node.properties ?? {})) structuralProblems(sub, childPath(`${at}.properties`, key), out, inJunctor);
+  if (isPlainObject(node.additionalProperties)) structuralProblems(node.additionalProperties, `${at}.additionalProperties`, out, inJunctor);
+  if (isPlainObject(node.items)) {
+    structuralProblems(node.items, `${at}.items`, out, inJunctor);
+    if (node['x-kubernetes-list-type'] === 'map') {
+      const keys: string[] = node['x-kubernetes-list-map-keys'] ?? [];
+      if (keys.length === 0) out.push({ path: at, problem: 'x-kubernetes-list-type map needs x-kubernetes-list-map-keys' });
+      const required: string[] = node.items.required ?? [];
+      for (const k of keys) {
+        if (!required.includes(k) && node.items.properties?.[k]?.default === undefined) {
+          out.push({ path: at, problem: `map-list key '${k}' must be required or have a default in items` });
+        }
+      }
+    }
+  }
+  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) {
+    if (Array.isArray(node[j])) node[j].forEach((b: SchemaNode, i: number) => structuralProblems(b, `${at}.${j}[${i}]`, out, true));
+  }
+  if (isPlainObject(node.not)) structuralProblems(node.not, `${at}.not`, out, true);
+}
+
 /** `group/kind` -> version -> what the CRD says about it. */
 function indexCrds(crds: readonly unknown[]): Map<string, Map<string, CrdVersion>> {
   const index = new Map<string, Map<string, CrdVersion>>();
@@ -512,6 +550,7 @@ export function findManifestProblems(objects: readonly unknown[], opts: Manifest
     const definition = k8s.byGvk.get(`${group}/${version}/${kind}`);
     if (definition) {
       k8s.compiler.definition(definition)(raw, '', problems);
+      if (isCrd(raw)) problems.push(...crdRuleProblems(raw));
     } else if (k8s.kindsByGroup.has(group)) {
       const served = k8s.kindsByGroup.get(group)!.get(kind);
       problems.push({

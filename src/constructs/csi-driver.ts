@@ -1,0 +1,675 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import {
+  CAPACITY_OWNER_ENV, CAPACITY_OWNERREF_LEVEL, Component, COMPONENT_RELEASES, CONTROLLER_SIDECARS, ControllerSidecar, ControllerSidecarSpec,
+  CSI_COMMON_FLAGS as F, CSI_CONTAINER_REQUESTS, CSI_CONTROLLER_RUN_AS_USER, CSI_ENDPOINT_ENV, CSI_PATHS, CsiCapability,
+  DRIVER_LIVENESS_PROBE, FEATURE_SECRETS, FEATURE_STORAGE_CAPACITY, HEALTH_MONITOR_FLAGS, ImageRef, imageString,
+  LEADER_ELECTION_HEALTH_PATH, LIVENESS_PROBE_FLAGS, NODE_DRIVER_REGISTRAR_FLAGS, NODE_SIDECAR_DEFAULTS as NS,
+  PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROVISIONER_FLAGS, RbacRule, rbacRuleSet, REGISTRAR_LIVENESS_PROBE,
+  SIDECAR_LIVENESS_PROBE,
+} from '../catalog';
+import {
+  Container, ContainerPort, EnvVar, IntOrString, KubeCsiDriver, KubeDaemonSet, KubeDeployment, KubeStatefulSet,
+  PodSpec, Probe, Volume, VolumeMount,
+} from '../imports/k8s';
+import {
+  checkDuration, checkVendorImage, CsiContainerResources, nodeNameEnv, nodePluginContext, renderArgs, renderFeatureGates,
+  restrictedSidecarContext, rootSidecarContext, toResourceRequirements,
+} from './_csi-containers';
+import { resolveKubernetesMinor } from './_target';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
+import { ComponentRbac } from './component-rbac';
+
+/** How the driver's controller and node parts are laid out. */
+export enum CsiDeploymentMode {
+  /** Controller workload (StatefulSet/Deployment) plus node DaemonSet: the normal layout. */
+  SPLIT = 'Split',
+  /**
+   * Everything in one single-replica StatefulSet pod (controller sidecars, node plugin, registrar):
+   * for node-local demo drivers such as csi-driver-host-path that work only on one node.
+   */
+  SINGLE_POD = 'SinglePod',
+}
+
+/** CSIDriver `fsGroupPolicy`. */
+export enum FsGroupPolicy {
+  NONE = 'None',
+  FILE = 'File',
+  READ_WRITE_ONCE_WITH_FS_TYPE = 'ReadWriteOnceWithFSType',
+}
+
+/** CSIDriver `volumeLifecycleModes`. */
+export enum VolumeLifecycleMode {
+  PERSISTENT = 'Persistent',
+  EPHEMERAL = 'Ephemeral',
+}
+
+/** Settings every controller sidecar accepts. */
+export interface CsiSidecarOptions {
+  /** Image override. @default - the catalog's release for the target Kubernetes */
+  readonly image?: Partial<ImageRef>;
+  /** `--timeout` for CSI calls (Go duration). @default - the sidecar's own default (catalog `timeoutDefault`) */
+  readonly timeout?: string;
+  /**
+   * Parallel operations: `--worker-threads`, or `--workers` for the resizer.
+   * @default - the sidecar's own default (100 for the provisioner, 10 for the others)
+   */
+  readonly workers?: number;
+  /** `--feature-gates` of the sidecar. @default - none */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
+  /** Container resources. @default - requests 10m CPU / 32Mi memory */
+  readonly resources?: CsiContainerResources;
+}
+
+/** csi-provisioner settings. */
+export interface CsiProvisionerOptions extends CsiSidecarOptions {
+  /**
+   * Refuse restores that change the volume mode. Written explicitly as
+   * `--prevent-volume-mode-conversion=true`; the pinned release must know the flag.
+   * @default true
+   */
+  readonly preventVolumeModeConversion?: boolean;
+  /** `--extra-create-metadata`: pass PVC/PV names to CreateVolume. @default false */
+  readonly extraCreateMetadata?: boolean;
+  /**
+   * Publish CSIStorageCapacity objects (`--enable-capacity`, CSIDriver `storageCapacity: true`,
+   * namespaced RBAC); needs the GET_CAPACITY capability. @default false
+   */
+  readonly storageCapacity?: boolean;
+  /** `--default-fstype` for classes that name none. @default - the driver decides */
+  readonly defaultFsType?: string;
+}
+
+/** csi-snapshotter settings. */
+export interface CsiSnapshotterOptions extends CsiSidecarOptions {
+  /** `--extra-create-metadata`: pass VolumeSnapshot names to CreateSnapshot. @default false */
+  readonly extraCreateMetadata?: boolean;
+}
+
+/** csi-external-health-monitor-controller settings. */
+export interface CsiHealthMonitorOptions extends CsiSidecarOptions {
+  /** `--enable-node-watcher`: events for PVCs of pods on failed nodes. @default false */
+  readonly enableNodeWatcher?: boolean;
+  /** `--monitor-interval` (Go duration). @default - the sidecar's default (1m) */
+  readonly monitorInterval?: string;
+  /** `--list-volumes-interval` (Go duration). @default - the sidecar's default (5m) */
+  readonly listVolumesInterval?: string;
+}
+
+/** A node-side helper (registrar, livenessprobe). */
+export interface CsiNodeSidecarOptions {
+  /** Image override. @default - the catalog's release */
+  readonly image?: Partial<ImageRef>;
+  /** Container resources. @default - requests 10m CPU / 32Mi memory */
+  readonly resources?: CsiContainerResources;
+}
+
+/** A host directory the node plugin needs besides the kubelet and socket directories. */
+export interface CsiHostPathMount {
+  /** Volume name (DNS label). */
+  readonly name: string;
+  /** Directory on the node. */
+  readonly hostPath: string;
+  /** Where the driver container sees it. */
+  readonly mountPath: string;
+  /** hostPath type. @default 'DirectoryOrCreate' */
+  readonly type?: 'Directory' | 'DirectoryOrCreate' | 'File' | 'FileOrCreate' | 'Socket' | 'CharDevice' | 'BlockDevice';
+}
+
+/** Leader-election timings (Go durations). */
+export interface CsiLeaderElectionTimings {
+  /** `--leader-election-lease-duration`. @default 15s */
+  readonly leaseDuration?: string;
+  /** `--leader-election-renew-deadline`. @default 10s */
+  readonly renewDeadline?: string;
+  /** `--leader-election-retry-period`. @default 5s */
+  readonly retryPeriod?: string;
+}
+
+/** Per-workload overrides that must agree between controller and node. */
+export interface CsiWorkloadPaths {
+  /**
+   * In-container socket path. Only here so hand-migrated configs can be checked: it must equal
+   * the driver-level `socketPath`. @default - the driver-level `socketPath`
+   */
+  readonly socketPath?: string;
+}
+
+/** Props of {@link CsiDriver}. */
+export interface CsiDriverProps {
+  /** The driver's name as registered with kubelet and written in classes, e.g. `hostpath.csi.k8s.io`. */
+  readonly driverName: string;
+  /** The vendor's driver image, pinned: `<registry>/<repo>:<tag>` or `@sha256:` digest. */
+  readonly driverImage: string;
+  /** What the driver implements; decides which sidecars run and CSIDriver `attachRequired`. */
+  readonly capabilities: readonly CsiCapability[];
+  /**
+   * Args of the driver container. `$(CSI_ENDPOINT)` and `$(KUBE_NODE_NAME)` are set in its env.
+   * @default ['--endpoint=$(CSI_ENDPOINT)', '--nodeid=$(KUBE_NODE_NAME)']
+   */
+  readonly driverArgs?: readonly string[];
+  /** Name of the driver container. @default 'csi-driver' */
+  readonly driverContainerName?: string;
+  /** Driver container resources. @default - requests 10m CPU / 64Mi memory */
+  readonly driverResources?: CsiContainerResources;
+  /** Base name of workloads, ServiceAccounts and RBAC objects. @default - driverName with dots as dashes */
+  readonly name?: string;
+  /** Namespace of the workloads. @default 'kube-system' */
+  readonly namespace?: string;
+  /** Target Kubernetes (`'1.30'`-`'1.36'`). @default - the chart context, else '1.36' */
+  readonly kubernetesVersion?: string;
+  /** Layout. @default CsiDeploymentMode.SPLIT */
+  readonly mode?: CsiDeploymentMode;
+  /**
+   * Controller replicas: 1 renders a StatefulSet, more a Deployment (which needs leader election).
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** `--leader-election` on every controller sidecar. @default - true when replicas > 1 */
+  readonly leaderElection?: boolean;
+  /** Leader-election timings. @default - the sidecars' defaults */
+  readonly leaderElectionTimings?: CsiLeaderElectionTimings;
+  /**
+   * `--http-endpoint` on each sidecar (metrics; with leader election also the liveness probe
+   * on `/healthz/leader-election`). @default true
+   */
+  readonly httpEndpoints?: boolean;
+  /** klog verbosity `--v` of every sidecar. @default 2 */
+  readonly logVerbosity?: number;
+  /** CSIDriver `podInfoOnMount`. @default false */
+  readonly podInfoOnMount?: boolean;
+  /** CSIDriver `fsGroupPolicy`. @default FsGroupPolicy.READ_WRITE_ONCE_WITH_FS_TYPE (the API default, written out) */
+  readonly fsGroupPolicy?: FsGroupPolicy;
+  /** CSIDriver `volumeLifecycleModes`. @default [Persistent] */
+  readonly volumeLifecycleModes?: readonly VolumeLifecycleMode[];
+  /** CSIDriver `requiresRepublish`. @default false */
+  readonly requiresRepublish?: boolean;
+  /** CSIDriver `seLinuxMount`. @default - not written (the API's default, false) */
+  readonly seLinuxMount?: boolean;
+  /** In-container path of the driver socket, shared by every container. @default '/csi/csi.sock' */
+  readonly socketPath?: string;
+  /** Controller-side path check (must equal `socketPath`). @default - none */
+  readonly controller?: CsiWorkloadPaths;
+  /** Node-side path check (must equal `socketPath`). @default - none */
+  readonly node?: CsiWorkloadPaths;
+  /** kubelet root directory on the nodes. @default '/var/lib/kubelet' */
+  readonly kubeletDir?: string;
+  /** Directory under `<kubeletDir>/plugins` holding the socket. @default - driverName */
+  readonly pluginDirName?: string;
+  /** Extra host directories for the node plugin (e.g. its data directory). @default - none */
+  readonly nodeHostPaths?: readonly CsiHostPathMount[];
+  /**
+   * Grant the sidecars read access to Secrets (for `csi.storage.k8s.io/*-secret-*` class
+   * parameters). @default false
+   */
+  readonly secretAccess?: boolean;
+  /** Make node-side sidecars privileged, for SELinux-enforcing hosts. @default false */
+  readonly seLinuxPrivilegedSidecars?: boolean;
+  /** uid of the controller pod (split mode), which passes Pod Security "restricted". @default 65532 */
+  readonly controllerRunAsUser?: number;
+  /** csi-provisioner settings; the sidecar runs when the driver has CREATE_DELETE_VOLUME. */
+  readonly provisioner?: CsiProvisionerOptions;
+  /** csi-attacher settings; the sidecar runs when the driver has PUBLISH_UNPUBLISH_VOLUME. */
+  readonly attacher?: CsiSidecarOptions;
+  /** csi-snapshotter settings; the sidecar runs when the driver has CREATE_DELETE_SNAPSHOT. */
+  readonly snapshotter?: CsiSnapshotterOptions;
+  /** csi-resizer settings; the sidecar runs when the driver has EXPAND_VOLUME. */
+  readonly resizer?: CsiSidecarOptions;
+  /**
+   * Turns on csi-external-health-monitor-controller (off unless given). Needs VOLUME_CONDITION and
+   * LIST_VOLUMES or GET_VOLUME. The kubelet side needs the CSIVolumeHealth feature gate.
+   * @default - not deployed
+   */
+  readonly healthMonitor?: CsiHealthMonitorOptions;
+  /** csi-node-driver-registrar settings. */
+  readonly nodeDriverRegistrar?: CsiNodeSidecarOptions;
+  /** livenessprobe settings (one per pod). */
+  readonly livenessProbe?: CsiNodeSidecarOptions;
+  /** Labels on every object. @default - app.kubernetes.io/name and part-of */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+const SIDECAR_PROP: Readonly<Record<ControllerSidecar, keyof CsiDriverProps>> = {
+  [ControllerSidecar.PROVISIONER]: 'provisioner',
+  [ControllerSidecar.ATTACHER]: 'attacher',
+  [ControllerSidecar.SNAPSHOTTER]: 'snapshotter',
+  [ControllerSidecar.RESIZER]: 'resizer',
+  [ControllerSidecar.HEALTH_MONITOR]: 'healthMonitor',
+};
+
+/** Options of a sidecar, whatever its kind. */
+type AnySidecarOptions = CsiProvisionerOptions & CsiSnapshotterOptions & CsiHealthMonitorOptions;
+
+/**
+ * A complete CSI driver deployment: the CSIDriver object, the controller workload with the sidecars
+ * the driver's capabilities call for, the node DaemonSet with registrar and livenessprobe, and one
+ * RBAC set per sidecar. Paths derive from one socket path, so controller, node, registrar and
+ * kubelet can never disagree.
+ */
+export class CsiDriver extends Construct {
+  /** The CSIDriver object. */
+  public readonly csiDriver: KubeCsiDriver;
+  /** Controller workload (StatefulSet or Deployment); in SINGLE_POD mode the one StatefulSet. */
+  public readonly controller?: KubeStatefulSet | KubeDeployment;
+  /** Node DaemonSet (SPLIT mode only). */
+  public readonly nodeDaemonSet?: KubeDaemonSet;
+  /** Controller sidecars that run, in render order. */
+  public readonly sidecars: readonly ControllerSidecar[];
+  /** Images rendered, by component. */
+  public readonly images: Readonly<Partial<Record<Component, ImageRef>>>;
+  /** The driver name. */
+  public readonly driverName: string;
+  /** Namespace of the workloads. */
+  public readonly namespace: string;
+  /** In-container socket path. */
+  public readonly socketPath: string;
+  /** Host path of the socket, as given to kubelet. */
+  public readonly kubeletRegistrationPath: string;
+
+  constructor(scope: Construct, id: string, props: CsiDriverProps) {
+    super(scope, id);
+    const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
+    const driverName = checkDnsSubdomain(this, 'driverName', props.driverName);
+    const name = checkDnsLabel(this, 'name', props.name ?? driverName.replace(/\./g, '-'));
+    const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'kube-system');
+    const driverImage = checkVendorImage(this, 'driverImage', props.driverImage);
+    const caps = new Set(props.capabilities);
+    const mode = props.mode ?? CsiDeploymentMode.SPLIT;
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1);
+    const leaderElection = props.leaderElection ?? replicas > 1;
+    const verbosity = checkInteger(this, 'logVerbosity', props.logVerbosity ?? 2, 0, 10);
+    const httpEndpoints = props.httpEndpoints ?? true;
+    const seLinuxPrivileged = props.seLinuxPrivilegedSidecars ?? false;
+    this.driverName = driverName;
+    this.namespace = namespace;
+
+    if (replicas > 1 && !leaderElection) {
+      throw new PropError(this, 'leaderElection', false, `with replicas ${replicas} lets every replica act at once (duplicate CSI calls)`,
+        'turn leaderElection on (the default when replicas > 1) or set replicas to 1');
+    }
+    if (mode === CsiDeploymentMode.SINGLE_POD && replicas !== 1) {
+      throw new PropError(this, 'replicas', replicas, 'is not 1 in SINGLE_POD mode, which pins controller and node plugin to one pod',
+        'set replicas to 1 or use CsiDeploymentMode.SPLIT');
+    }
+    if (!caps.has(CsiCapability.CONTROLLER_SERVICE) && mode === CsiDeploymentMode.SINGLE_POD) {
+      throw new PropError(this, 'capabilities', props.capabilities, 'lack CONTROLLER_SERVICE, which SINGLE_POD mode exists to co-locate',
+        'use CsiDeploymentMode.SPLIT for a node-only driver');
+    }
+
+    // --- paths: one socket path, everything else derived from it
+    const socketPath = this.checkSocketPath(props);
+    const kubeletDir = this.checkAbsolute('kubeletDir', props.kubeletDir ?? CSI_PATHS.kubeletDir);
+    const pluginDirName = props.pluginDirName ?? driverName;
+    if (pluginDirName.includes('/') || pluginDirName.length === 0 || pluginDirName.startsWith('.')) {
+      throw new PropError(this, 'pluginDirName', pluginDirName, 'is not a single directory name', `use a name such as '${driverName}'`);
+    }
+    const pluginsDir = path.posix.join(kubeletDir, CSI_PATHS.pluginsSubdir);
+    const pluginDir = path.posix.join(pluginsDir, pluginDirName);
+    const socketDir = path.posix.dirname(socketPath);
+    this.socketPath = socketPath;
+    this.kubeletRegistrationPath = path.posix.join(pluginDir, path.posix.basename(socketPath));
+
+    // --- which sidecars run
+    const hasControllerService = caps.has(CsiCapability.CONTROLLER_SERVICE);
+    const wanted: ControllerSidecar[] = [];
+    for (const spec of Object.values(CONTROLLER_SIDECARS)) {
+      const prop = SIDECAR_PROP[spec.sidecar];
+      const given = props[prop] !== undefined;
+      const missing = spec.requires.filter((c) => !caps.has(c));
+      const oneOfMissing = spec.requiresOneOf && !spec.requiresOneOf.some((c) => caps.has(c)) ? spec.requiresOneOf : [];
+      const capable = missing.length === 0 && oneOfMissing.length === 0;
+      // The health monitor is opt-in; the others follow the capabilities.
+      const optIn = spec.sidecar === ControllerSidecar.HEALTH_MONITOR;
+      if (given && !capable) {
+        const lacking = [...missing, ...(oneOfMissing.length ? [oneOfMissing.join(' or ')] : [])].join(', ');
+        throw new PropError(this, prop, props[prop],
+          `asks for ${spec.containerName} but capabilities lack ${lacking} (${spec.requiresReason})`,
+          `remove '${prop}', or add ${lacking} to 'capabilities' if the driver really implements it`);
+      }
+      if (capable && (!optIn || given)) wanted.push(spec.sidecar);
+    }
+    this.sidecars = wanted;
+
+    // --- images
+    const images: Partial<Record<Component, ImageRef>> = {};
+    const sidecarOpts = (s: ControllerSidecar): AnySidecarOptions => (props[SIDECAR_PROP[s]] ?? {}) as AnySidecarOptions;
+    const provisionerOpts = props.provisioner ?? {};
+    const protection = provisionerOpts.preventVolumeModeConversion ?? true;
+    for (const s of wanted) {
+      const spec = CONTROLLER_SIDECARS[s];
+      images[spec.component] = resolveImage(this, {
+        component: spec.component, prop: `${SIDECAR_PROP[s]}.image`, override: sidecarOpts(s).image, kubernetesMinor: minor,
+        protection: s === ControllerSidecar.PROVISIONER ? protection : undefined,
+      });
+    }
+    images[Component.CSI_NODE_DRIVER_REGISTRAR] = resolveImage(this, {
+      component: Component.CSI_NODE_DRIVER_REGISTRAR, prop: 'nodeDriverRegistrar.image', override: props.nodeDriverRegistrar?.image, kubernetesMinor: minor,
+    });
+    images[Component.LIVENESS_PROBE] = resolveImage(this, {
+      component: Component.LIVENESS_PROBE, prop: 'livenessProbe.image', override: props.livenessProbe?.image, kubernetesMinor: minor,
+    });
+    this.images = images;
+
+    const storageCapacity = provisionerOpts.storageCapacity ?? false;
+    if (storageCapacity && !caps.has(CsiCapability.GET_CAPACITY)) {
+      throw new PropError(this, 'provisioner.storageCapacity', true, 'needs the GET_CAPACITY capability (the provisioner publishes what GetCapacity returns)',
+        "add CsiCapability.GET_CAPACITY to 'capabilities' or leave storageCapacity off");
+    }
+    if (storageCapacity && !wanted.includes(ControllerSidecar.PROVISIONER)) {
+      throw new PropError(this, 'provisioner.storageCapacity', true, 'needs csi-provisioner, which this driver does not run', 'add CREATE_DELETE_VOLUME or leave storageCapacity off');
+    }
+
+    const labels = { 'app.kubernetes.io/part-of': name, ...(props.labels ?? {}) };
+    const useStatefulSet = replicas === 1;
+
+    // --- RBAC: one ServiceAccount per workload, one rule set per sidecar
+    const controllerSa = mode === CsiDeploymentMode.SINGLE_POD ? name : `${name}-controller`;
+    if (hasControllerService) {
+      const saRbac = new ComponentRbac(this, 'ControllerServiceAccount', {
+        namespace, serviceAccountName: controllerSa, clusterRoleName: controllerSa, clusterRules: [],
+        roleName: controllerSa, namespacedRules: [], labels,
+      });
+      const rbacScope = new Construct(this, 'Rbac');
+      for (const s of wanted) {
+        const spec = CONTROLLER_SIDECARS[s];
+        const tag = images[spec.component]!.tag;
+        const set = rbacRuleSet(spec.component, tag);
+        if (!set) {
+          throw new PropError(this, `${SIDECAR_PROP[s]}.image.tag`, tag, `has no catalogued RBAC rules for ${spec.containerName}`,
+            `pin a release the catalog covers, e.g. '${firstCatalogTag(spec.component)}'`);
+        }
+        const features: string[] = [];
+        if (props.secretAccess) features.push(FEATURE_SECRETS);
+        if (s === ControllerSidecar.PROVISIONER && storageCapacity) features.push(FEATURE_STORAGE_CAPACITY);
+        const optCluster: RbacRule[] = features.flatMap((f) => set.optional[f]?.cluster ?? []);
+        const optNamespaced: RbacRule[] = features.flatMap((f) => set.optional[f]?.namespaced ?? []);
+        new ComponentRbac(rbacScope, spec.containerName, {
+          namespace,
+          serviceAccountName: saRbac.serviceAccountName,
+          createServiceAccount: false,
+          clusterRoleName: `${name}-${spec.rbacSuffix}`,
+          clusterRules: [...set.cluster, ...optCluster],
+          roleName: `${name}-${spec.rbacSuffix}`,
+          // A single active replica never elects, so it gets no lease permissions.
+          namespacedRules: [...(leaderElection ? set.namespaced : []), ...optNamespaced],
+          labels,
+          propPath: SIDECAR_PROP[s],
+        });
+      }
+    }
+    const nodeSa = `${name}-node`;
+    if (mode === CsiDeploymentMode.SPLIT) {
+      new ComponentRbac(this, 'NodeServiceAccount', {
+        namespace, serviceAccountName: nodeSa, clusterRoleName: nodeSa, clusterRules: [], roleName: nodeSa, namespacedRules: [], labels,
+      });
+    }
+
+    // --- CSIDriver
+    const lifecycle = props.volumeLifecycleModes ?? [VolumeLifecycleMode.PERSISTENT];
+    if (lifecycle.length === 0) {
+      throw new PropError(this, 'volumeLifecycleModes', lifecycle, 'is empty', "list at least 'Persistent' or 'Ephemeral'");
+    }
+    this.csiDriver = new KubeCsiDriver(this, 'CSIDriver', {
+      metadata: { name: driverName, labels },
+      spec: {
+        attachRequired: caps.has(CsiCapability.PUBLISH_UNPUBLISH_VOLUME),
+        fsGroupPolicy: props.fsGroupPolicy ?? FsGroupPolicy.READ_WRITE_ONCE_WITH_FS_TYPE,
+        podInfoOnMount: props.podInfoOnMount ?? false,
+        requiresRepublish: props.requiresRepublish ?? false,
+        storageCapacity,
+        volumeLifecycleModes: [...new Set(lifecycle)].sort(),
+        ...(props.seLinuxMount !== undefined ? { seLinuxMount: props.seLinuxMount } : {}),
+      },
+    });
+
+    // --- containers
+    const socketMount: VolumeMount = { name: 'socket-dir', mountPath: socketDir };
+    const driverContainerName = checkDnsLabel(this, 'driverContainerName', props.driverContainerName ?? 'csi-driver');
+    const driverEnv: EnvVar[] = [{ name: CSI_ENDPOINT_ENV, value: `unix://${socketPath}` }, nodeNameEnv()];
+    const driverArgs = [...(props.driverArgs ?? [`--endpoint=$(${CSI_ENDPOINT_ENV})`, '--nodeid=$(KUBE_NODE_NAME)'])];
+    const driverResources = toResourceRequirements(this, 'driverResources', props.driverResources, CSI_CONTAINER_REQUESTS.driver);
+    const livenessPort = NS.livenessProbePort;
+    const driverProbe: Probe = {
+      httpGet: { path: NS.healthPath, port: IntOrString.fromString(NS.livenessProbePortName) }, ...DRIVER_LIVENESS_PROBE,
+    };
+    const nodeHostPaths = props.nodeHostPaths ?? [];
+    nodeHostPaths.forEach((h, i) => {
+      checkDnsLabel(this, `nodeHostPaths[${i}].name`, h.name);
+      this.checkAbsolute(`nodeHostPaths[${i}].hostPath`, h.hostPath);
+      this.checkAbsolute(`nodeHostPaths[${i}].mountPath`, h.mountPath);
+      if (RESERVED_VOLUMES.includes(h.name)) {
+        throw new PropError(this, `nodeHostPaths[${i}].name`, h.name, 'collides with a volume the construct renders', `choose a name other than ${RESERVED_VOLUMES.join(', ')}`);
+      }
+    });
+
+    const nodePluginContainer: Container = {
+      name: driverContainerName,
+      image: driverImage,
+      imagePullPolicy: 'IfNotPresent',
+      args: driverArgs,
+      env: driverEnv,
+      ports: [{ name: NS.livenessProbePortName, containerPort: livenessPort, protocol: 'TCP' }],
+      livenessProbe: driverProbe,
+      resources: driverResources,
+      securityContext: nodePluginContext(),
+      volumeMounts: [
+        socketMount,
+        { name: 'mountpoint-dir', mountPath: path.posix.join(kubeletDir, CSI_PATHS.podsSubdir), mountPropagation: 'Bidirectional' },
+        { name: 'plugins-dir', mountPath: pluginsDir, mountPropagation: 'Bidirectional' },
+        { name: 'dev-dir', mountPath: CSI_PATHS.devDir },
+        ...nodeHostPaths.map((h) => ({ name: h.name, mountPath: h.mountPath })),
+      ],
+    };
+    const nodeSidecarContext = rootSidecarContext(seLinuxPrivileged);
+    const registrar: Container = {
+      name: NS.registrarContainerName,
+      image: imageString(images[Component.CSI_NODE_DRIVER_REGISTRAR]!),
+      imagePullPolicy: 'IfNotPresent',
+      args: renderArgs({
+        [NODE_DRIVER_REGISTRAR_FLAGS.verbosity]: verbosity,
+        [NODE_DRIVER_REGISTRAR_FLAGS.csiAddress]: socketPath,
+        [NODE_DRIVER_REGISTRAR_FLAGS.kubeletRegistrationPath]: this.kubeletRegistrationPath,
+        [NODE_DRIVER_REGISTRAR_FLAGS.httpEndpoint]: `:${NS.registrarHttpPort}`,
+      }),
+      env: [nodeNameEnv()],
+      ports: [{ name: NS.registrarPortName, containerPort: NS.registrarHttpPort, protocol: 'TCP' }],
+      livenessProbe: { httpGet: { path: NS.healthPath, port: IntOrString.fromString(NS.registrarPortName) }, ...REGISTRAR_LIVENESS_PROBE },
+      resources: toResourceRequirements(this, 'nodeDriverRegistrar.resources', props.nodeDriverRegistrar?.resources, CSI_CONTAINER_REQUESTS.sidecar),
+      securityContext: nodeSidecarContext,
+      volumeMounts: [socketMount, { name: 'registration-dir', mountPath: CSI_PATHS.registrationMountPath }],
+    };
+    const livenessSidecar = (context: ReturnType<typeof rootSidecarContext>): Container => ({
+      name: NS.livenessProbeContainerName,
+      image: imageString(images[Component.LIVENESS_PROBE]!),
+      imagePullPolicy: 'IfNotPresent',
+      args: renderArgs({
+        [LIVENESS_PROBE_FLAGS.verbosity]: verbosity,
+        [LIVENESS_PROBE_FLAGS.csiAddress]: socketPath,
+        [LIVENESS_PROBE_FLAGS.httpEndpoint]: `:${livenessPort}`,
+      }),
+      resources: toResourceRequirements(this, 'livenessProbe.resources', props.livenessProbe?.resources, CSI_CONTAINER_REQUESTS.sidecar),
+      securityContext: context,
+      volumeMounts: [socketMount],
+    });
+
+    const timings = props.leaderElectionTimings ?? {};
+    const sidecarContainer = (s: ControllerSidecar, context: ReturnType<typeof rootSidecarContext>): Container =>
+      this.sidecarContainer(CONTROLLER_SIDECARS[s], sidecarOpts(s), {
+        image: images[CONTROLLER_SIDECARS[s].component]!, socketPath, socketMount, verbosity, leaderElection, httpEndpoints,
+        timings, context, protection, storageCapacity, ownerLevel: useStatefulSet ? CAPACITY_OWNERREF_LEVEL.statefulSet : CAPACITY_OWNERREF_LEVEL.deployment,
+      });
+
+    const nodeVolumes: Volume[] = [
+      { name: 'socket-dir', hostPath: { path: pluginDir, type: 'DirectoryOrCreate' } },
+      { name: 'registration-dir', hostPath: { path: path.posix.join(kubeletDir, CSI_PATHS.registrationSubdir), type: 'Directory' } },
+      { name: 'mountpoint-dir', hostPath: { path: path.posix.join(kubeletDir, CSI_PATHS.podsSubdir), type: 'DirectoryOrCreate' } },
+      { name: 'plugins-dir', hostPath: { path: pluginsDir, type: 'Directory' } },
+      { name: 'dev-dir', hostPath: { path: CSI_PATHS.devDir, type: 'Directory' } },
+      ...nodeHostPaths.map((h) => ({ name: h.name, hostPath: { path: h.hostPath, type: h.type ?? 'DirectoryOrCreate' } })),
+    ];
+
+    if (mode === CsiDeploymentMode.SINGLE_POD) {
+      const podLabels = { ...labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'plugin' };
+      const spec: PodSpec = {
+        serviceAccountName: controllerSa,
+        containers: [
+          nodePluginContainer,
+          ...wanted.map((s) => sidecarContainer(s, nodeSidecarContext)),
+          registrar,
+          livenessSidecar(nodeSidecarContext),
+        ],
+        volumes: nodeVolumes,
+      };
+      this.controller = new KubeStatefulSet(this, 'StatefulSet', {
+        metadata: { name, namespace, labels: podLabels },
+        spec: { serviceName: name, replicas: 1, selector: { matchLabels: podLabels }, template: { metadata: { labels: podLabels }, spec } },
+      });
+      return;
+    }
+
+    if (hasControllerService) {
+      const runAsUser = checkInteger(this, 'controllerRunAsUser', props.controllerRunAsUser ?? CSI_CONTROLLER_RUN_AS_USER, 1);
+      const ctrlLabels = { ...labels, 'app.kubernetes.io/name': `${name}-controller`, 'app.kubernetes.io/component': 'controller' };
+      const controllerDriver: Container = {
+        name: driverContainerName,
+        image: driverImage,
+        imagePullPolicy: 'IfNotPresent',
+        args: driverArgs,
+        env: driverEnv,
+        ports: [{ name: NS.livenessProbePortName, containerPort: livenessPort, protocol: 'TCP' }],
+        livenessProbe: driverProbe,
+        resources: driverResources,
+        securityContext: restrictedSidecarContext(),
+        volumeMounts: [socketMount],
+      };
+      const spec: PodSpec = {
+        serviceAccountName: controllerSa,
+        securityContext: { runAsNonRoot: true, runAsUser, runAsGroup: runAsUser, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [
+          controllerDriver,
+          ...wanted.map((s) => sidecarContainer(s, restrictedSidecarContext())),
+          livenessSidecar(restrictedSidecarContext()),
+        ],
+        // The controller pod owns its socket; nothing on the host is touched.
+        volumes: [{ name: 'socket-dir', emptyDir: {} }],
+      };
+      const template = { metadata: { labels: ctrlLabels }, spec };
+      const metadata = { name: `${name}-controller`, namespace, labels: ctrlLabels };
+      this.controller = useStatefulSet
+        ? new KubeStatefulSet(this, 'Controller', {
+          metadata, spec: { serviceName: `${name}-controller`, replicas: 1, selector: { matchLabels: ctrlLabels }, template },
+        })
+        : new KubeDeployment(this, 'Controller', { metadata, spec: { replicas, selector: { matchLabels: ctrlLabels }, template } });
+    }
+
+    const nodeLabels = { ...labels, 'app.kubernetes.io/name': `${name}-node`, 'app.kubernetes.io/component': 'node' };
+    this.nodeDaemonSet = new KubeDaemonSet(this, 'Node', {
+      metadata: { name: `${name}-node`, namespace, labels: nodeLabels },
+      spec: {
+        selector: { matchLabels: nodeLabels },
+        template: {
+          metadata: { labels: nodeLabels },
+          spec: {
+            serviceAccountName: nodeSa,
+            containers: [nodePluginContainer, registrar, livenessSidecar(nodeSidecarContext)],
+            volumes: nodeVolumes,
+          },
+        },
+      },
+    });
+  }
+
+  private checkAbsolute(prop: string, value: string): string {
+    if (typeof value !== 'string' || !path.posix.isAbsolute(value) || path.posix.normalize(value) !== value
+      || (value.length > 1 && value.endsWith('/'))) {
+      throw new PropError(this, prop, value, 'is not a normalised absolute path', `write it like '${CSI_PATHS.kubeletDir}' (no trailing slash, no '..')`);
+    }
+    return value;
+  }
+
+  private checkSocketPath(props: CsiDriverProps): string {
+    const given: Array<[string, string]> = [];
+    if (props.socketPath !== undefined) given.push(['socketPath', props.socketPath]);
+    if (props.controller?.socketPath !== undefined) given.push(['controller.socketPath', props.controller.socketPath]);
+    if (props.node?.socketPath !== undefined) given.push(['node.socketPath', props.node.socketPath]);
+    const first = given[0];
+    for (const [prop, value] of given.slice(1)) {
+      if (value !== first[1]) {
+        throw new PropError(this, prop, value, `differs from ${first[0]} '${first[1]}': controller and node would talk to different sockets`,
+          `set the driver-level 'socketPath' once and drop '${prop}' (every container derives its path from it)`);
+      }
+    }
+    const socketPath = this.checkAbsolute(first?.[0] ?? 'socketPath', first?.[1] ?? CSI_PATHS.socketPath);
+    if (path.posix.dirname(socketPath) === '/') {
+      throw new PropError(this, first?.[0] ?? 'socketPath', socketPath, 'sits in the root directory, which cannot be a shared volume mount',
+        `put it in its own directory, e.g. '${CSI_PATHS.socketPath}'`);
+    }
+    return socketPath;
+  }
+
+  private sidecarContainer(spec: ControllerSidecarSpec, o: AnySidecarOptions, c: {
+    image: ImageRef; socketPath: string; socketMount: VolumeMount; verbosity: number; leaderElection: boolean;
+    httpEndpoints: boolean; timings: CsiLeaderElectionTimings; context: ReturnType<typeof rootSidecarContext>;
+    protection: boolean; storageCapacity: boolean; ownerLevel: number;
+  }): Container {
+    const prop = SIDECAR_PROP[spec.sidecar];
+    const flags: Record<string, string | number | boolean> = {
+      [F.verbosity]: c.verbosity,
+      [F.csiAddress]: c.socketPath,
+    };
+    if (c.leaderElection) {
+      flags[F.leaderElection] = true;
+      if (c.timings.leaseDuration) flags[F.leaderElectionLeaseDuration] = checkDuration(this, 'leaderElectionTimings.leaseDuration', c.timings.leaseDuration);
+      if (c.timings.renewDeadline) flags[F.leaderElectionRenewDeadline] = checkDuration(this, 'leaderElectionTimings.renewDeadline', c.timings.renewDeadline);
+      if (c.timings.retryPeriod) flags[F.leaderElectionRetryPeriod] = checkDuration(this, 'leaderElectionTimings.retryPeriod', c.timings.retryPeriod);
+    }
+    if (c.httpEndpoints) flags[F.httpEndpoint] = `:${spec.httpPort}`;
+    if (o.timeout !== undefined) flags[F.timeout] = checkDuration(this, `${prop}.timeout`, o.timeout);
+    if (o.workers !== undefined) flags[spec.workersFlag] = checkInteger(this, `${prop}.workers`, o.workers, 1);
+    const gates = renderFeatureGates(o.featureGates ?? {});
+    if (gates) flags[F.featureGates] = gates;
+    if (spec.extraMetadataFlag && o.extraCreateMetadata) flags[spec.extraMetadataFlag] = true;
+    const env: EnvVar[] = [];
+    if (spec.sidecar === ControllerSidecar.PROVISIONER) {
+      // Always explicit, so a reviewer (and the admission policy) sees it without knowing defaults.
+      flags[PREVENT_VOLUME_MODE_CONVERSION_FLAG] = c.protection;
+      if (o.defaultFsType !== undefined) flags[PROVISIONER_FLAGS.defaultFstype] = o.defaultFsType;
+      if (c.storageCapacity) {
+        flags[PROVISIONER_FLAGS.enableCapacity] = true;
+        flags[PROVISIONER_FLAGS.capacityOwnerrefLevel] = c.ownerLevel;
+        env.push(
+          { name: CAPACITY_OWNER_ENV.namespace, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },
+          { name: CAPACITY_OWNER_ENV.podName, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+        );
+      }
+    }
+    if (spec.sidecar === ControllerSidecar.HEALTH_MONITOR) {
+      if (o.enableNodeWatcher) flags[HEALTH_MONITOR_FLAGS.enableNodeWatcher] = true;
+      if (o.monitorInterval) flags[HEALTH_MONITOR_FLAGS.monitorInterval] = checkDuration(this, 'healthMonitor.monitorInterval', o.monitorInterval);
+      if (o.listVolumesInterval) flags[HEALTH_MONITOR_FLAGS.listVolumesInterval] = checkDuration(this, 'healthMonitor.listVolumesInterval', o.listVolumesInterval);
+    }
+    const ports: ContainerPort[] = c.httpEndpoints ? [{ name: spec.portName, containerPort: spec.httpPort, protocol: 'TCP' }] : [];
+    // /healthz/leader-election only exists when leader election runs.
+    const livenessProbe: Probe | undefined = c.httpEndpoints && c.leaderElection
+      ? { httpGet: { path: LEADER_ELECTION_HEALTH_PATH, port: IntOrString.fromString(spec.portName) }, ...SIDECAR_LIVENESS_PROBE }
+      : undefined;
+    return {
+      name: spec.containerName,
+      image: imageString(c.image),
+      imagePullPolicy: 'IfNotPresent',
+      args: renderArgs(flags),
+      ...(env.length ? { env } : {}),
+      ...(ports.length ? { ports } : {}),
+      ...(livenessProbe ? { livenessProbe } : {}),
+      resources: toResourceRequirements(this, `${prop}.resources`, o.resources, CSI_CONTAINER_REQUESTS.sidecar),
+      securityContext: c.context,
+      volumeMounts: [c.socketMount],
+    };
+  }
+}
+
+const RESERVED_VOLUMES = ['socket-dir', 'registration-dir', 'mountpoint-dir', 'plugins-dir', 'dev-dir'];
+
+function firstCatalogTag(component: Component): string {
+  return COMPONENT_RELEASES[component][0].tag;
+}

@@ -1,0 +1,74 @@
+/**
+ * Applying a mutation's result to an object, the way the API server does for the two patch types.
+ * ApplyConfiguration: maps merge recursively; a list of objects that all carry `name` merges by
+ * name (containers, volumes, env: listType=map in the schema); every other list is atomic and is
+ * replaced. JSONPatch: RFC 6902 add / remove / replace / test.
+ */
+
+type Json = unknown;
+const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNamedList = (v: Json): v is Record<string, Json>[] => Array.isArray(v) && v.length > 0 && v.every((e) => isObject(e) && typeof e.name === 'string');
+
+/** `base` with the apply configuration merged in; the input is not modified. */
+export function mergeApplyConfiguration(base: Json, patch: Json): Json {
+  if (isObject(base) && isObject(patch)) {
+    const out: Record<string, Json> = { ...base };
+    for (const [k, v] of Object.entries(patch)) out[k] = k in base ? mergeApplyConfiguration(base[k], v) : v;
+    return out;
+  }
+  if (isNamedList(base) && isNamedList(patch)) {
+    const out = base.map((e) => {
+      const p = patch.find((x) => x.name === e.name);
+      return p ? mergeApplyConfiguration(e, p) : e;
+    });
+    for (const p of patch) if (!base.some((e) => e.name === p.name)) out.push(p);
+    return out;
+  }
+  return patch;
+}
+
+/** One JSON patch operation. */
+export interface JsonPatchOperation {
+  readonly op: string;
+  readonly path: string;
+  readonly value?: Json;
+}
+
+/** `base` with the JSON patch applied; throws on a path that does not exist or a failed test. */
+export function applyJsonPatch(base: Json, ops: readonly JsonPatchOperation[]): Json {
+  let doc = structuredClone(base);
+  for (const op of ops) {
+    const parts = op.path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (parts.length === 0) {
+      if (op.op === 'test') { if (JSON.stringify(doc) !== JSON.stringify(op.value)) throw new Error(`test failed at ${op.path}`); continue; }
+      doc = op.op === 'remove' ? undefined : op.value;
+      continue;
+    }
+    let parent: any = doc;
+    for (const p of parts.slice(0, -1)) {
+      parent = Array.isArray(parent) ? parent[Number(p)] : parent?.[p];
+      if (parent === undefined || parent === null) throw new Error(`path ${op.path} does not exist`);
+    }
+    const last = parts[parts.length - 1];
+    const index = last === '-' ? (Array.isArray(parent) ? parent.length : NaN) : Number(last);
+    switch (op.op) {
+      case 'add':
+        if (Array.isArray(parent)) parent.splice(index, 0, op.value); else parent[last] = op.value;
+        break;
+      case 'replace':
+        if (!(Array.isArray(parent) ? index < parent.length : last in parent)) throw new Error(`path ${op.path} does not exist`);
+        if (Array.isArray(parent)) parent[index] = op.value; else parent[last] = op.value;
+        break;
+      case 'remove':
+        if (!(Array.isArray(parent) ? index < parent.length : last in parent)) throw new Error(`path ${op.path} does not exist`);
+        if (Array.isArray(parent)) parent.splice(index, 1); else delete parent[last];
+        break;
+      case 'test':
+        if (JSON.stringify(Array.isArray(parent) ? parent[index] : parent[last]) !== JSON.stringify(op.value)) throw new Error(`test failed at ${op.path}`);
+        break;
+      default:
+        throw new Error(`unsupported JSON patch op '${op.op}'`);
+    }
+  }
+  return doc;
+}

@@ -1,0 +1,271 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { CsiCapability as C } from '../src/catalog';
+import { CsiDeploymentMode, CsiDriver, CsiDriverProps } from '../src/constructs/csi-driver';
+
+type Json = any;
+
+const FULL: readonly C[] = [
+  C.CONTROLLER_SERVICE, C.CREATE_DELETE_VOLUME, C.PUBLISH_UNPUBLISH_VOLUME, C.CREATE_DELETE_SNAPSHOT,
+  C.EXPAND_VOLUME, C.VOLUME_CONDITION, C.LIST_VOLUMES, C.GET_CAPACITY,
+];
+
+const BASE: CsiDriverProps = {
+  driverName: 'example.csi.vendor.io',
+  driverImage: 'quay.io/vendor/example-csi:v1.2.3',
+  capabilities: FULL,
+};
+
+function synth(props: Partial<CsiDriverProps> = {}): Json[] {
+  const chart = Testing.chart();
+  new CsiDriver(chart, 'Driver', { ...BASE, ...props });
+  return Testing.synth(chart);
+}
+
+function build(props: Partial<CsiDriverProps> = {}): () => void {
+  return () => {
+    const chart = Testing.chart();
+    new CsiDriver(chart, 'Driver', { ...BASE, ...props });
+  };
+}
+
+const ofKind = (docs: Json[], kind: string): Json[] => docs.filter((d) => d.kind === kind);
+const controllerOf = (docs: Json[]): Json => docs.find((d) => ['StatefulSet', 'Deployment'].includes(d.kind) && d.metadata.name.endsWith('-controller'));
+const nodeOf = (docs: Json[]): Json => ofKind(docs, 'DaemonSet')[0];
+const containers = (w: Json): Json[] => w.spec.template.spec.containers;
+const container = (w: Json, name: string): Json => containers(w).find((c: Json) => c.name === name);
+
+describe('CsiDriver: sidecars follow the declared capabilities', () => {
+  it('runs only the provisioner for a driver that can only create volumes', () => {
+    const docs = synth({ capabilities: [C.CONTROLLER_SERVICE, C.CREATE_DELETE_VOLUME] });
+    expect(containers(controllerOf(docs)).map((c: Json) => c.name)).toEqual(['csi-driver', 'csi-provisioner', 'liveness-probe']);
+    expect(ofKind(docs, 'CSIDriver')[0].spec.attachRequired).toBe(false);
+  });
+
+  it('adds the attacher (and attachRequired) only with PUBLISH_UNPUBLISH_VOLUME', () => {
+    const docs = synth();
+    expect(container(controllerOf(docs), 'csi-attacher')).toBeDefined();
+    expect(ofKind(docs, 'CSIDriver')[0].spec.attachRequired).toBe(true);
+  });
+
+  it('leaves the health monitor out unless asked for, even with VOLUME_CONDITION', () => {
+    expect(container(controllerOf(synth()), 'csi-external-health-monitor-controller')).toBeUndefined();
+    const withMonitor = synth({ healthMonitor: { enableNodeWatcher: true } });
+    expect(container(controllerOf(withMonitor), 'csi-external-health-monitor-controller').args).toContain('--enable-node-watcher=true');
+  });
+
+  it('renders no controller workload for a node-only driver', () => {
+    const docs = synth({ capabilities: [] });
+    expect(controllerOf(docs)).toBeUndefined();
+    expect(nodeOf(docs)).toBeDefined();
+  });
+});
+
+describe('CsiDriver: flags', () => {
+  it('always writes --prevent-volume-mode-conversion=true on the provisioner', () => {
+    expect(container(controllerOf(synth()), 'csi-provisioner').args).toContain('--prevent-volume-mode-conversion=true');
+  });
+
+  it('uses --workers for the resizer and --worker-threads elsewhere (FACTS §c6)', () => {
+    const docs = synth({ resizer: { workers: 20 }, provisioner: { workers: 50 }, snapshotter: { workers: 5 } });
+    const c = controllerOf(docs);
+    expect(container(c, 'csi-resizer').args).toContain('--workers=20');
+    expect(container(c, 'csi-resizer').args.join(' ')).not.toContain('--worker-threads');
+    expect(container(c, 'csi-provisioner').args).toContain('--worker-threads=50');
+    expect(container(c, 'csi-snapshotter').args).toContain('--worker-threads=5');
+  });
+
+  it('renders timeouts, extra metadata and sorted feature gates', () => {
+    const docs = synth({
+      provisioner: { timeout: '60s', extraCreateMetadata: true, featureGates: { Topology: true, CrossNamespaceVolumeDataSource: false } },
+      snapshotter: { extraCreateMetadata: true },
+    });
+    const prov = container(controllerOf(docs), 'csi-provisioner').args;
+    expect(prov).toContain('--timeout=60s');
+    expect(prov).toContain('--extra-create-metadata=true');
+    expect(prov).toContain('--feature-gates=CrossNamespaceVolumeDataSource=false,Topology=true');
+    expect(container(controllerOf(docs), 'csi-snapshotter').args).toContain('--extra-create-metadata=true');
+  });
+
+  it('sorts every container arg list', () => {
+    for (const w of [controllerOf(synth({ replicas: 2 })), nodeOf(synth())]) {
+      for (const c of containers(w).filter((x: Json) => x.name !== 'csi-driver')) {
+        expect(c.args, c.name).toEqual([...c.args].sort());
+      }
+    }
+  });
+
+  it('is byte-identical across synths', () => {
+    expect(JSON.stringify(synth({ replicas: 2 }))).toEqual(JSON.stringify(synth({ replicas: 2 })));
+  });
+});
+
+describe('CsiDriver: workload and leader election', () => {
+  it('uses a StatefulSet without leader election for one replica', () => {
+    const docs = synth();
+    const c = controllerOf(docs);
+    expect(c.kind).toBe('StatefulSet');
+    expect(c.spec.replicas).toBe(1);
+    expect(container(c, 'csi-provisioner').args.join(' ')).not.toContain('--leader-election');
+    // No lease permissions for a controller that never elects.
+    expect(ofKind(docs, 'Role').flatMap((r: Json) => r.rules).some((r: Json) => r.resources.includes('leases'))).toBe(false);
+  });
+
+  it('uses a Deployment with leader election, probes and lease RBAC for several replicas', () => {
+    const docs = synth({ replicas: 2 });
+    const c = controllerOf(docs);
+    expect(c.kind).toBe('Deployment');
+    const prov = container(c, 'csi-provisioner');
+    expect(prov.args).toContain('--leader-election=true');
+    expect(prov.args).toContain('--http-endpoint=:8080');
+    expect(prov.livenessProbe.httpGet.path).toBe('/healthz/leader-election');
+    expect(prov.ports[0].containerPort).toBe(8080);
+    const ports = containers(c).flatMap((x: Json) => (x.ports ?? []).map((p: Json) => p.containerPort));
+    expect(new Set(ports).size).toBe(ports.length);
+    expect(ofKind(docs, 'Role').filter((r: Json) => r.rules.some((x: Json) => x.resources.includes('leases')))).toHaveLength(4);
+  });
+
+  it('publishes storage capacity with the owner level of the workload kind', () => {
+    const one = synth({ provisioner: { storageCapacity: true } });
+    expect(container(controllerOf(one), 'csi-provisioner').args).toContain('--capacity-ownerref-level=1');
+    expect(ofKind(one, 'CSIDriver')[0].spec.storageCapacity).toBe(true);
+    expect(ofKind(one, 'Role').flatMap((r: Json) => r.rules).some((r: Json) => r.resources.includes('csistoragecapacities'))).toBe(true);
+    const two = synth({ replicas: 2, provisioner: { storageCapacity: true } });
+    expect(container(controllerOf(two), 'csi-provisioner').args).toContain('--capacity-ownerref-level=2');
+  });
+
+  it('grants secrets only with secretAccess', () => {
+    const hasSecrets = (docs: Json[]) => ofKind(docs, 'ClusterRole').flatMap((r: Json) => r.rules).some((r: Json) => r.resources.includes('secrets'));
+    expect(hasSecrets(synth())).toBe(false);
+    expect(hasSecrets(synth({ secretAccess: true }))).toBe(true);
+  });
+
+  it('picks release lines that run on an older target (1.32)', () => {
+    const c = controllerOf(synth({ kubernetesVersion: '1.32' }));
+    expect(container(c, 'csi-provisioner').image).toBe('registry.k8s.io/sig-storage/csi-provisioner:v5.3.0');
+    expect(container(c, 'csi-resizer').image).toBe('registry.k8s.io/sig-storage/csi-resizer:v1.14.0');
+  });
+});
+
+describe('CsiDriver: paths', () => {
+  it('derives registration path and host socket dir from the driver name and one socket path', () => {
+    const docs = synth({ socketPath: '/plugin/driver.sock' });
+    const node = nodeOf(docs);
+    const reg = container(node, 'node-driver-registrar');
+    expect(reg.args).toContain('--kubelet-registration-path=/var/lib/kubelet/plugins/example.csi.vendor.io/driver.sock');
+    expect(reg.args).toContain('--csi-address=/plugin/driver.sock');
+    const vols = Object.fromEntries(node.spec.template.spec.volumes.map((v: Json) => [v.name, v]));
+    expect(vols['socket-dir'].hostPath).toEqual({ path: '/var/lib/kubelet/plugins/example.csi.vendor.io', type: 'DirectoryOrCreate' });
+    expect(vols['registration-dir'].hostPath).toEqual({ path: '/var/lib/kubelet/plugins_registry', type: 'Directory' });
+    const driverEnv = container(node, 'csi-driver').env.find((e: Json) => e.name === 'CSI_ENDPOINT');
+    expect(driverEnv.value).toBe('unix:///plugin/driver.sock');
+    expect(container(controllerOf(docs), 'csi-provisioner').args).toContain('--csi-address=/plugin/driver.sock');
+    for (const w of [node, controllerOf(docs)]) {
+      for (const c of containers(w)) {
+        expect(c.volumeMounts.find((m: Json) => m.name === 'socket-dir').mountPath, c.name).toBe('/plugin');
+      }
+    }
+  });
+
+  it('puts Bidirectional propagation and privilege only on the node plugin container', () => {
+    const docs = synth();
+    for (const w of [nodeOf(docs), controllerOf(docs)]) {
+      for (const c of containers(w)) {
+        const isNodePlugin = w.kind === 'DaemonSet' && c.name === 'csi-driver';
+        expect(c.volumeMounts.some((m: Json) => m.mountPropagation === 'Bidirectional'), c.name).toBe(isNodePlugin);
+        expect(c.securityContext?.privileged === true, c.name).toBe(isNodePlugin);
+      }
+    }
+  });
+
+  it('keeps every controller-side container within Pod Security "restricted"', () => {
+    const c = controllerOf(synth({ healthMonitor: {} }));
+    const pod = c.spec.template.spec;
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(pod.volumes.every((v: Json) => v.hostPath === undefined)).toBe(true);
+    for (const x of pod.containers) {
+      expect(x.securityContext, x.name).toMatchObject({
+        allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true,
+        runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
+      });
+    }
+  });
+
+  it('gives every container resource requests', () => {
+    const docs = synth({ healthMonitor: {} });
+    for (const w of [nodeOf(docs), controllerOf(docs)]) {
+      for (const c of containers(w)) expect(Object.keys(c.resources.requests).sort(), c.name).toEqual(['cpu', 'memory']);
+    }
+  });
+
+  it('SINGLE_POD mode puts plugin, sidecars and registrar in one StatefulSet and renders no DaemonSet', () => {
+    const docs = synth({ mode: CsiDeploymentMode.SINGLE_POD });
+    expect(ofKind(docs, 'DaemonSet')).toHaveLength(0);
+    const sts = ofKind(docs, 'StatefulSet');
+    expect(sts).toHaveLength(1);
+    expect(containers(sts[0]).map((c: Json) => c.name)).toEqual(
+      ['csi-driver', 'csi-provisioner', 'csi-attacher', 'csi-snapshotter', 'csi-resizer', 'node-driver-registrar', 'liveness-probe']);
+  });
+});
+
+describe('CsiDriver: bad input', () => {
+  it('refuses health monitoring on a driver without VOLUME_CONDITION', () => {
+    expect(build({ capabilities: [C.CONTROLLER_SERVICE, C.CREATE_DELETE_VOLUME, C.LIST_VOLUMES], healthMonitor: {} }))
+      .toThrow(/healthMonitor \{\} asks for csi-external-health-monitor-controller but capabilities lack VOLUME_CONDITION .*CrashLoopBackOff.*; remove 'healthMonitor', or add VOLUME_CONDITION/);
+  });
+
+  it('refuses health monitoring when neither LIST_VOLUMES nor GET_VOLUME is declared', () => {
+    expect(build({ capabilities: [C.CONTROLLER_SERVICE, C.VOLUME_CONDITION], healthMonitor: {} }))
+      .toThrow(/healthMonitor .* lack LIST_VOLUMES or GET_VOLUME .*; remove 'healthMonitor'/);
+  });
+
+  it('refuses a socket path that differs between controller and node', () => {
+    expect(build({ controller: { socketPath: '/csi/csi.sock' }, node: { socketPath: '/plugin/csi.sock' } }))
+      .toThrow(/node\.socketPath '\/plugin\/csi\.sock' differs from controller\.socketPath '\/csi\/csi\.sock'.*; set the driver-level 'socketPath' once/);
+  });
+
+  it('refuses replicas > 1 without leader election', () => {
+    expect(build({ replicas: 3, leaderElection: false }))
+      .toThrow(/leaderElection false with replicas 3 .*; turn leaderElection on .* or set replicas to 1/);
+  });
+
+  it('refuses an attacher on a driver that declares no attach', () => {
+    expect(build({ capabilities: [C.CONTROLLER_SERVICE, C.CREATE_DELETE_VOLUME], attacher: { timeout: '30s' } }))
+      .toThrow(/attacher \{"timeout":"30s"\} asks for csi-attacher but capabilities lack PUBLISH_UNPUBLISH_VOLUME .*; remove 'attacher', or add PUBLISH_UNPUBLISH_VOLUME/);
+  });
+
+  it('refuses a resizer pinned for a target Kubernetes it does not support', () => {
+    expect(build({ kubernetesVersion: '1.32', resizer: { image: { tag: 'v2.2.1' } } }))
+      .toThrow(/resizer\.image\.tag 'v2\.2\.1' needs Kubernetes >= 1\.34 .* but the target is 1\.32; use 'v1\.14\.0'/);
+  });
+
+  it('refuses a provisioner below the protection floor', () => {
+    expect(build({ provisioner: { image: { tag: 'v3.3.0' } } }))
+      .toThrow(/provisioner\.image\.tag 'v3\.3\.0' cannot refuse volume mode conversion .*; pin v4\.0\.0 or newer/);
+  });
+
+  it('refuses a provisioner release whose RBAC the catalog does not know', () => {
+    expect(build({ provisioner: { image: { tag: 'v4.0.0' } } }))
+      .toThrow(/provisioner\.image\.tag 'v4\.0\.0' has no catalogued RBAC rules .*; pin a release the catalog covers, e\.g\. 'v6\.3\.0'/);
+  });
+
+  it('refuses a floating driver image', () => {
+    expect(build({ driverImage: 'quay.io/vendor/example-csi:latest' }))
+      .toThrow(/driverImage 'quay\.io\/vendor\/example-csi:latest' is not a pinned image .*; write it as/);
+  });
+
+  it('refuses storage capacity without GET_CAPACITY', () => {
+    expect(build({ capabilities: [C.CONTROLLER_SERVICE, C.CREATE_DELETE_VOLUME], provisioner: { storageCapacity: true } }))
+      .toThrow(/provisioner\.storageCapacity true needs the GET_CAPACITY capability .*; add CsiCapability\.GET_CAPACITY/);
+  });
+
+  it('refuses SINGLE_POD with more than one replica', () => {
+    expect(build({ mode: CsiDeploymentMode.SINGLE_POD, replicas: 2 }))
+      .toThrow(/replicas 2 is not 1 in SINGLE_POD mode.*; set replicas to 1/);
+  });
+
+  it('refuses a malformed timeout', () => {
+    expect(build({ provisioner: { timeout: '60' } })).toThrow(/provisioner\.timeout '60' is not a Go duration; write it like '30s'/);
+  });
+});
