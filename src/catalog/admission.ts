@@ -22,3 +22,6 @@ export const API_REQUIREMENT_ANNOTATION = 'csi-snapshot-guard.io/requires';
 export function betaApiRequirement(gate: 'ValidatingAdmissionPolicy' | 'MutatingAdmissionPolicy'): string {
   return `kube-apiserver --feature-gates=${gate}=true --runtime-config=admissionregistration.k8s.io/v1beta1=true`;
 }
+
+/** Annotation on a binding with params: which objects its selector feeds the policy, and the cost. */
+export const PARAMS_NOTE_ANNOTATION = 'csi-snapshot-guard.io/params';

@@ -27,12 +27,12 @@ export const DOCTOR_READER_RULES: readonly RbacRule[] = [
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get'] },
   { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'statefulsets'], verbs: ['list'] },
   { apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshotClasses], verbs: ['list'] },
-  { apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], verbs: ['get', 'list'] },
+  { apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], verbs: ['list'] },
   { apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshots], verbs: ['get'] },
   { apiGroups: ['storage.k8s.io'], resources: ['csidrivers', 'storageclasses'], verbs: ['list'] },
 ];
 
-/** The extra rule for `--apply`: a JSON merge patch on spec.sourceVolumeMode. */
+/** The extra rule for `--apply`: a JSON merge patch on spec.sourceVolumeMode, and a re-read after a 409 conflict. */
 export const DOCTOR_BACKFILL_RULES: readonly RbacRule[] = [
-  { apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], verbs: ['patch'] },
+  { apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], verbs: ['get', 'patch'] },
 ];

@@ -9,3 +9,6 @@ export * from './snapshot-controller';
 export * from './sidecars';
 export * from './feature-gates';
 export * from './openshift';
+export * from './classes';
+export * from './snapshot-user-access';
+export * from './volume-health';

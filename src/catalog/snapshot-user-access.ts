@@ -5,10 +5,8 @@
  * where the allow-volume-mode-change annotation lives) are never granted.
  */
 import type { RbacRule } from './rbac';
+import { GROUP_SNAPSHOT_GROUP } from '../crds/group-snapshot';
 import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES } from './snapshot-api';
-
-/** API group of the volume group snapshot kinds. */
-export const GROUP_SNAPSHOT_GROUP = 'groupsnapshot.storage.k8s.io';
 
 /** Labels that fold a ClusterRole into the built-in user-facing roles (Kubernetes RBAC docs, "Aggregated ClusterRoles"). */
 export const AGGREGATE_TO_LABELS = {

@@ -109,7 +109,7 @@ export function resolveGateRequest(scope: IConstruct, minor: number, request: Re
     const experimental = phase.maturity === GateMaturity.ALPHA || phase.maturity === GateMaturity.DEPRECATED;
     if (value && experimental && !opts.allowAlphaGates) {
       throw new PropError(scope, `${opts.prop}.${name}`, value,
-        `enables a ${phase.maturity} gate on ${target} (alpha features may change or vanish between releases and are not for production)`,
+        `enables a gate that is ${phase.maturity} on ${target} (alpha features may change or vanish between releases and are not for production)`,
         `set 'allowAlphaGates: true' to accept that, or remove the gate`);
     }
     if (value && gate.admissionApi && !gate.admissionApi(minor)) {

@@ -4,7 +4,7 @@ import {
   CAPACITY_OWNER_ENV, CAPACITY_OWNERREF_LEVEL, Component, COMPONENT_RELEASES, CONTROLLER_SIDECARS, ControllerSidecar, ControllerSidecarSpec,
   CSI_COMMON_FLAGS as F, CSI_CONTAINER_REQUESTS, CSI_CONTROLLER_RUN_AS_USER, CSI_ENDPOINT_ENV, CSI_PATHS, CsiCapability,
   DRIVER_LIVENESS_PROBE, FEATURE_SECRETS, FEATURE_STORAGE_CAPACITY, HEALTH_MONITOR_FLAGS, ImageRef, imageString,
-  LEADER_ELECTION_HEALTH_PATH, LIVENESS_PROBE_FLAGS, NODE_DRIVER_REGISTRAR_FLAGS, NODE_SIDECAR_DEFAULTS as NS,
+  LEADER_ELECTION_HEALTH_PATH, LIVENESS_PROBE_FLAGS, NODE_DRIVER_REGISTRAR_FLAGS, NODE_NAME_ENV, NODE_SIDECAR_DEFAULTS as NS,
   PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROVISIONER_FLAGS, RbacRule, rbacRuleSet, REGISTRAR_LIVENESS_PROBE,
   SIDECAR_LIVENESS_PROBE,
 } from '../catalog';
@@ -116,6 +116,16 @@ export interface CsiHostPathMount {
   readonly type?: 'Directory' | 'DirectoryOrCreate' | 'File' | 'FileOrCreate' | 'Socket' | 'CharDevice' | 'BlockDevice';
 }
 
+/** A Secret mounted read-only as files into the driver container. */
+export interface CsiSecretMount {
+  /** Volume name (DNS label). */
+  readonly name: string;
+  /** Name of the Secret in the driver's namespace. */
+  readonly secretName: string;
+  /** Directory the Secret's keys appear in. */
+  readonly mountPath: string;
+}
+
 /** Leader-election timings (Go durations). */
 export interface CsiLeaderElectionTimings {
   /** `--leader-election-lease-duration`. @default 15s */
@@ -148,6 +158,17 @@ export interface CsiDriverProps {
    * @default ['--endpoint=$(CSI_ENDPOINT)', '--nodeid=$(KUBE_NODE_NAME)']
    */
   readonly driverArgs?: readonly string[];
+  /** Extra env of the driver container in every pod (sorted by name). @default - none */
+  readonly driverEnv?: Readonly<Record<string, string>>;
+  /** Extra env of the controller-side driver container, over `driverEnv`. @default - none */
+  readonly controllerDriverEnv?: Readonly<Record<string, string>>;
+  /** Extra env of the node-side driver container, over `driverEnv`. @default - none */
+  readonly nodeDriverEnv?: Readonly<Record<string, string>>;
+  /**
+   * Secrets mounted read-only into the controller-side driver container (e.g. the vendor's
+   * connection config). Referenced by name, never inlined. @default - none
+   */
+  readonly controllerSecretMounts?: readonly CsiSecretMount[];
   /** Name of the driver container. @default 'csi-driver' */
   readonly driverContainerName?: string;
   /** Driver container resources. @default - requests 10m CPU / 64Mi memory */
@@ -425,7 +446,35 @@ export class CsiDriver extends Construct {
     // --- containers
     const socketMount: VolumeMount = { name: 'socket-dir', mountPath: socketDir };
     const driverContainerName = checkDnsLabel(this, 'driverContainerName', props.driverContainerName ?? 'csi-driver');
-    const driverEnv: EnvVar[] = [{ name: CSI_ENDPOINT_ENV, value: `unix://${socketPath}` }, nodeNameEnv()];
+    const driverEnvFor = (extra: Readonly<Record<string, string>> | undefined, prop: string): EnvVar[] => {
+      const merged: Record<string, string> = { ...(props.driverEnv ?? {}), ...(extra ?? {}) };
+      for (const k of Object.keys(merged)) {
+        if (k === CSI_ENDPOINT_ENV || k === NODE_NAME_ENV) {
+          throw new PropError(this, prop, k, 'is set by the construct (derived from socketPath / the node name)', `drop '${k}' from the env`);
+        }
+      }
+      return [
+        { name: CSI_ENDPOINT_ENV, value: `unix://${socketPath}` }, nodeNameEnv(),
+        ...Object.keys(merged).sort().map((k) => ({ name: k, value: merged[k] })),
+      ];
+    };
+    if (mode === CsiDeploymentMode.SINGLE_POD) {
+      for (const prop of ['controllerSecretMounts', 'controllerDriverEnv'] as const) {
+        if (props[prop] !== undefined) {
+          throw new PropError(this, prop, props[prop], 'has no controller-only container to apply to in SINGLE_POD mode',
+            "use 'driverEnv' / 'nodeHostPaths' for the single plugin container, or CsiDeploymentMode.SPLIT");
+        }
+      }
+    }
+    const secretMounts = props.controllerSecretMounts ?? [];
+    secretMounts.forEach((m, i) => {
+      checkDnsLabel(this, `controllerSecretMounts[${i}].name`, m.name);
+      checkDnsSubdomain(this, `controllerSecretMounts[${i}].secretName`, m.secretName);
+      this.checkAbsolute(`controllerSecretMounts[${i}].mountPath`, m.mountPath);
+      if (RESERVED_VOLUMES.includes(m.name)) {
+        throw new PropError(this, `controllerSecretMounts[${i}].name`, m.name, 'collides with a volume the construct renders', `choose a name other than ${RESERVED_VOLUMES.join(', ')}`);
+      }
+    });
     const driverArgs = [...(props.driverArgs ?? [`--endpoint=$(${CSI_ENDPOINT_ENV})`, '--nodeid=$(KUBE_NODE_NAME)'])];
     const driverResources = toResourceRequirements(this, 'driverResources', props.driverResources, CSI_CONTAINER_REQUESTS.driver);
     const livenessPort = NS.livenessProbePort;
@@ -447,7 +496,7 @@ export class CsiDriver extends Construct {
       image: driverImage,
       imagePullPolicy: 'IfNotPresent',
       args: driverArgs,
-      env: driverEnv,
+      env: driverEnvFor(props.nodeDriverEnv, 'nodeDriverEnv'),
       ports: [{ name: NS.livenessProbePortName, containerPort: livenessPort, protocol: 'TCP' }],
       livenessProbe: driverProbe,
       resources: driverResources,
@@ -535,12 +584,12 @@ export class CsiDriver extends Construct {
         image: driverImage,
         imagePullPolicy: 'IfNotPresent',
         args: driverArgs,
-        env: driverEnv,
+        env: driverEnvFor(props.controllerDriverEnv, 'controllerDriverEnv'),
         ports: [{ name: NS.livenessProbePortName, containerPort: livenessPort, protocol: 'TCP' }],
         livenessProbe: driverProbe,
         resources: driverResources,
         securityContext: restrictedSidecarContext(),
-        volumeMounts: [socketMount],
+        volumeMounts: [socketMount, ...secretMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true }))],
       };
       const spec: PodSpec = {
         serviceAccountName: controllerSa,
@@ -551,7 +600,10 @@ export class CsiDriver extends Construct {
           livenessSidecar(restrictedSidecarContext()),
         ],
         // The controller pod owns its socket; nothing on the host is touched.
-        volumes: [{ name: 'socket-dir', emptyDir: {} }],
+        volumes: [
+          { name: 'socket-dir', emptyDir: {} },
+          ...secretMounts.map((m) => ({ name: m.name, secret: { secretName: m.secretName } })),
+        ],
       };
       const template = { metadata: { labels: ctrlLabels }, spec };
       const metadata = { name: `${name}-controller`, namespace, labels: ctrlLabels };

@@ -49,10 +49,15 @@ export interface RestoredClaimProps {
  * snapshotted again.
  */
 export class RestoredClaim extends Construct implements IClaim {
+  /** Name of the claim. */
   public readonly claimName: string;
+  /** Namespace of the object; undefined when the chart has none. */
   public readonly namespace?: string;
+  /** Requested size, as written. */
   public readonly storage: string;
+  /** Volume mode rendered. */
   public readonly volumeMode: VolumeMode;
+  /** Storage class, when one is set. */
   public readonly storageClass?: IStorageClass;
   /** The rendered PersistentVolumeClaim. */
   public readonly resource: KubePersistentVolumeClaim;

@@ -91,10 +91,15 @@ export class SourceClaim extends Construct implements IClaim {
     return { claimName: name, ...attributes };
   }
 
+  /** Name of the claim. */
   public readonly claimName: string;
+  /** Namespace of the object; undefined when the chart has none. */
   public readonly namespace?: string;
+  /** Requested size, as written. */
   public readonly storage: string;
+  /** Volume mode rendered. */
   public readonly volumeMode: VolumeMode;
+  /** Storage class, when one is set. */
   public readonly storageClass?: IStorageClass;
   /** The rendered PersistentVolumeClaim. */
   public readonly resource: KubePersistentVolumeClaim;

@@ -128,7 +128,9 @@ export class StorageClass extends Construct implements IStorageClass {
     return provisioner === undefined ? { storageClassName: name } : { storageClassName: name, provisioner };
   }
 
+  /** Name of the StorageClass. */
   public readonly storageClassName: string;
+  /** The CSI driver (or in-tree provisioner) of the class. */
   public readonly provisioner: string;
   /** True when this class carries the default annotation. */
   public readonly isDefault: boolean;

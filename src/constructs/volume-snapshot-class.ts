@@ -72,7 +72,9 @@ export class VolumeSnapshotClass extends Construct implements IVolumeSnapshotCla
     return driver === undefined ? { volumeSnapshotClassName: name } : { volumeSnapshotClassName: name, driver };
   }
 
+  /** Name of the VolumeSnapshotClass. */
   public readonly volumeSnapshotClassName: string;
+  /** The CSI driver of the class. */
   public readonly driver: string;
   /** The deletion policy rendered. */
   public readonly deletionPolicy: DeletionPolicy;

@@ -50,8 +50,11 @@ export class VolumeSnapshot extends Construct implements IVolumeSnapshot {
     return { volumeSnapshotName: name, ...attributes };
   }
 
+  /** Name of the VolumeSnapshot. */
   public readonly volumeSnapshotName: string;
+  /** Namespace of the object; undefined when the chart has none. */
   public readonly namespace?: string;
+  /** The claim the snapshot is taken of. */
   public readonly source: IClaim;
   /** The rendered object. */
   public readonly resource: ApiObject;

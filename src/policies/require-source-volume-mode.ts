@@ -36,7 +36,7 @@ export const requireSourceVolumeMode: PolicyDefinition = {
     {
       // On UPDATE an unchanged value passes, so contents made before the field existed keep working;
       // a removal is left to the next rule, which explains it better.
-      expression: `variables.mode in ${modes} || (request.operation == 'UPDATE' && variables.mode in [variables.oldMode, ''])`,
+      expression: `variables.mode in ${modes} || (request.operation == 'UPDATE' && (variables.mode == variables.oldMode || variables.mode == ''))`,
       message: 'spec.sourceVolumeMode must be Filesystem or Block',
       messageExpression: "'VolumeSnapshotContent ' + object.metadata.name + ': spec.sourceVolumeMode must be Filesystem or Block, '"
         + " + (variables.mode == '' ? 'it is missing' : 'not \\'' + variables.mode + '\\'')"

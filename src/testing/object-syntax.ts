@@ -9,10 +9,15 @@
 
 const TYPE_NAME = /^(Object(\.[A-Za-z_][A-Za-z0-9_]*)*|JSONPatch)$/;
 
-/** The expression with every `Object…{f: v}` / `JSONPatch{f: v}` turned into `{'f': v}`. */
+/**
+ * The expression with every `Object…{f: v}` / `JSONPatch{f: v}` turned into `{'f': dyn(v)}`; the
+ * `dyn` stands in for the typed field, so that fields of different types can share one literal.
+ */
 export function rewriteObjectConstruction(expression: string): string {
   let out = '';
   const stack: ('msg' | 'map' | '(' | '[')[] = [];
+  // Per open message literal: whether a `dyn(` wraps the current field value.
+  const openDyn: boolean[] = [];
   let expectField = false;
   let i = 0;
   while (i < expression.length) {
@@ -32,6 +37,7 @@ export function rewriteObjectConstruction(expression: string): string {
       if (brace && TYPE_NAME.test(text.replace(/\s+/g, ''))) {
         out += '{';
         stack.push('msg');
+        openDyn.push(false);
         expectField = true;
         i += text.length + brace[0].length;
         continue;
@@ -47,9 +53,20 @@ export function rewriteObjectConstruction(expression: string): string {
       expectField = false;
       continue;
     }
+    const top = stack[stack.length - 1];
+    if (top === 'msg' && (ch === ',' || ch === '}') && openDyn[openDyn.length - 1]) {
+      out += ')';
+      openDyn[openDyn.length - 1] = false;
+    }
+    if (top === 'msg' && ch === ':' && !openDyn[openDyn.length - 1]) {
+      out += ': dyn(';
+      openDyn[openDyn.length - 1] = true;
+      i++;
+      continue;
+    }
     if (ch === '{') stack.push('map');
     else if (ch === '(' || ch === '[') stack.push(ch);
-    else if (ch === '}' || ch === ')' || ch === ']') stack.pop();
+    else if (ch === '}' || ch === ')' || ch === ']') { if (stack.pop() === 'msg') openDyn.pop(); }
     if (ch === ',') expectField = stack[stack.length - 1] === 'msg';
     else if (!/\s/.test(ch)) expectField = false;
     out += ch;

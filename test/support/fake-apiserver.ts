@@ -77,7 +77,7 @@ export interface RecordedRequest {
 export interface FakeApiServerOptions {
   /** `/version` minor. @default '36' */
   readonly minor?: string;
-  /** admissionregistration.k8s.io versions served. @default ['v1'] (plus v1beta1 when listed) */
+  /** admissionregistration.k8s.io versions served (MutatingAdmissionPolicy v1 only from minor 36). @default ['v1'] */
   readonly admissionVersions?: readonly string[];
   /** Resource plurals NOT served (e.g. a CRD that is not installed, or MAP on an old release). */
   readonly unserved?: readonly string[];
@@ -103,8 +103,11 @@ export class FakeApiServer {
   private constructor(private readonly opts: FakeApiServerOptions) {
     const unserved = new Set(opts.unserved ?? []);
     const admission = new Set(opts.admissionVersions ?? ['v1']);
+    // MutatingAdmissionPolicy v1 exists from 1.36 on (FACTS §f1).
+    const mapV1 = Number.parseInt(opts.minor ?? '36', 10) >= 36;
     this.types = FAKE_TYPES.filter((ty) => !unserved.has(ty.plural)
-      && !(ty.group === 'admissionregistration.k8s.io' && !admission.has(ty.version)));
+      && !(ty.group === 'admissionregistration.k8s.io' && !admission.has(ty.version))
+      && !(ty.version === 'v1' && ty.plural.startsWith('mutatingadmissionpolic') && !mapV1));
     this.server = http.createServer((req, res) => {
       let raw = '';
       req.setEncoding('utf8');
@@ -182,7 +185,8 @@ export class FakeApiServer {
     const file = path.join(dir, 'kubeconfig');
     fs.writeFileSync(file, JSON.stringify({
       apiVersion: 'v1', kind: 'Config', 'current-context': 'fake',
-      clusters: [{ name: 'fake', cluster: { server: this.url } }],
+      // client-node only speaks plain HTTP when told to skip TLS verification; the server is loopback-only.
+      clusters: [{ name: 'fake', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
       users: [{ name: 'doctor', user: { token } }],
       contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'doctor' } }, { name: 'other', context: { cluster: 'fake', user: 'doctor' } }],
     }, null, 2));

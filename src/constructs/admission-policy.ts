@@ -1,0 +1,206 @@
+/**
+ * Renders one policy definition (src/policies) into its admission policy and binding, in the API
+ * version the target Kubernetes serves.
+ */
+import { Construct } from 'constructs';
+import {
+  CEL_LIBRARY_SINCE, formatKubernetesMinor, mutatingAdmissionPolicyApi, POLICY_BINDING_SUFFIX, validatingAdmissionPolicyApi,
+} from '../catalog';
+import { API_REQUIREMENT_ANNOTATION, betaApiRequirement, PARAMS_NOTE_ANNOTATION } from '../catalog/admission';
+import {
+  KubeMutatingAdmissionPolicy, KubeMutatingAdmissionPolicyBinding, KubeMutatingAdmissionPolicyBindingV1Beta1,
+  KubeMutatingAdmissionPolicyV1Beta1, KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding,
+} from '../imports/k8s';
+import type { AnyPolicyDefinition, LabelSelector, NamedExpression } from '../policies/types';
+import { resolveKubernetesMinor } from './_target';
+import { PropError } from './_validation';
+
+/** What a validating binding does with a failed validation. */
+export enum ValidationAction {
+  /** Refuse the request. */
+  DENY = 'Deny',
+  /** Let it through with a warning to the client. */
+  WARN = 'Warn',
+  /** Let it through and record the failure in the audit log. */
+  AUDIT = 'Audit',
+}
+
+/** Principals a policy does not apply to. */
+export interface PrincipalExemption {
+  /** User names, e.g. `system:serviceaccount:velero:velero`. @default - none */
+  readonly users?: string[];
+  /** Group names, e.g. `storage-admins`. @default - none */
+  readonly groups?: string[];
+}
+
+/** Props of AdmissionPolicy. */
+export interface AdmissionPolicyProps {
+  /** The policy as data (src/policies). */
+  readonly definition: AnyPolicyDefinition;
+  /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else 1.36 */
+  readonly kubernetesVersion?: string;
+  /**
+   * Actions of a validating binding. Deny and Warn cannot be combined; use Warn (plus Audit) for a
+   * staged rollout, then Deny. Not allowed for mutating policies. @default [Deny]
+   */
+  readonly validationActions?: ValidationAction[];
+  /**
+   * Render a mutating policy as admissionregistration.k8s.io/v1beta1 on Kubernetes 1.34 and 1.35,
+   * where the API is off until the API server enables the MutatingAdmissionPolicy gate and
+   * `--runtime-config=admissionregistration.k8s.io/v1beta1=true`. @default false
+   */
+  readonly allowBetaMutatingApi?: boolean;
+  /** Principals the policy skips (an extra match condition). @default - nobody is exempt */
+  readonly exempt?: PrincipalExemption;
+  /** Selector of the binding's paramRef, for policies with params. @default - the definition's selector (every object of the kind) */
+  readonly paramSelector?: LabelSelector;
+}
+
+/**
+ * A ValidatingAdmissionPolicy or MutatingAdmissionPolicy and its binding, named after the
+ * definition (`<name>` and `<name>-binding`), with failurePolicy Fail.
+ */
+export class AdmissionPolicy extends Construct {
+  /** metadata.name of the policy. */
+  public readonly policyName: string;
+  /** metadata.name of the binding. */
+  public readonly bindingName: string;
+  /** admissionregistration.k8s.io version rendered. */
+  public readonly apiVersion: string;
+
+  constructor(scope: Construct, id: string, props: AdmissionPolicyProps) {
+    super(scope, id);
+    const def = props.definition;
+    const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
+    this.policyName = def.name;
+    this.bindingName = `${def.name}${POLICY_BINDING_SUFFIX}`;
+
+    if (minor < def.minKubernetesMinor) {
+      throw new PropError(this, 'kubernetesVersion', formatKubernetesMinor(minor), `is older than policy ${def.name} supports (needs ${formatKubernetesMinor(def.minKubernetesMinor)})`,
+        `target Kubernetes >= ${formatKubernetesMinor(def.minKubernetesMinor)} or leave this policy out`);
+    }
+    for (const lib of def.celLibraries) {
+      if (CEL_LIBRARY_SINCE[lib] > minor) {
+        throw new PropError(this, 'kubernetesVersion', formatKubernetesMinor(minor), `lacks the CEL library ${lib} that policy ${def.name} uses (from ${formatKubernetesMinor(CEL_LIBRARY_SINCE[lib])})`,
+          `target Kubernetes >= ${formatKubernetesMinor(CEL_LIBRARY_SINCE[lib])}`);
+      }
+    }
+    const matchConditions = [...(def.matchConditions ?? []), ...exemptionCondition(this, props.exempt)];
+    const common = {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: def.matchConstraints.resourceRules.map((r) => ({ ...r, apiGroups: [...r.apiGroups], apiVersions: [...r.apiVersions], resources: [...r.resources], operations: [...r.operations] })) },
+      ...(def.params ? { paramKind: { ...def.params.kind } } : {}),
+      ...(matchConditions.length ? { matchConditions } : {}),
+      ...(def.variables?.length ? { variables: def.variables.map((v) => ({ ...v })) } : {}),
+    };
+    const paramRef = def.params ? {
+      paramRef: { selector: cloneSelector(props.paramSelector ?? def.params.selector), parameterNotFoundAction: def.params.parameterNotFoundAction },
+    } : {};
+    const bindingMeta = def.params ? {
+      annotations: {
+        [PARAMS_NOTE_ANNOTATION]: `the policy runs once per ${def.params.kind.kind} this selector matches (${JSON.stringify(props.paramSelector ?? def.params.selector)}`
+          + `${Object.keys(props.paramSelector ?? def.params.selector).length === 0 ? ' = all of them' : ''}); cost grows with their number, and none found means ${def.params.parameterNotFoundAction}`,
+      },
+    } : {};
+    if (props.paramSelector && !def.params) {
+      throw new PropError(this, 'paramSelector', props.paramSelector, `is set but policy ${def.name} takes no params`, 'remove paramSelector');
+    }
+
+    if (def.type === 'validating') {
+      if (props.allowBetaMutatingApi !== undefined) {
+        throw new PropError(this, 'allowBetaMutatingApi', props.allowBetaMutatingApi, `only applies to mutating policies, and ${def.name} is validating`, 'remove allowBetaMutatingApi');
+      }
+      const actions = checkActions(this, props.validationActions ?? [ValidationAction.DENY]);
+      this.apiVersion = validatingAdmissionPolicyApi(minor)!.version;
+      new KubeValidatingAdmissionPolicy(this, 'Policy', {
+        metadata: { name: this.policyName },
+        spec: { ...common, validations: def.validations.map((v) => ({ ...v })) },
+      });
+      new KubeValidatingAdmissionPolicyBinding(this, 'Binding', {
+        metadata: { name: this.bindingName, ...bindingMeta },
+        spec: { policyName: this.policyName, validationActions: actions, ...paramRef },
+      });
+      return;
+    }
+
+    if (props.validationActions !== undefined) {
+      throw new PropError(this, 'validationActions', props.validationActions, `does not apply to mutating policy ${def.name}`, 'remove validationActions');
+    }
+    const offer = mutatingAdmissionPolicyApi(minor);
+    const spec = {
+      ...common,
+      mutations: def.mutations.map((m) => (m.patchType === 'ApplyConfiguration'
+        ? { patchType: m.patchType, applyConfiguration: { expression: m.expression } }
+        : { patchType: m.patchType, jsonPatch: { expression: m.expression } })),
+      reinvocationPolicy: def.reinvocationPolicy ?? 'Never',
+    };
+    const bindingSpec = { policyName: this.policyName, ...paramRef };
+    if (offer?.version === 'v1') {
+      this.apiVersion = 'v1';
+      new KubeMutatingAdmissionPolicy(this, 'Policy', { metadata: { name: this.policyName }, spec });
+      new KubeMutatingAdmissionPolicyBinding(this, 'Binding', { metadata: { name: this.bindingName, ...bindingMeta }, spec: bindingSpec });
+      return;
+    }
+    if (offer?.version === 'v1beta1') {
+      if (props.allowBetaMutatingApi !== true) {
+        throw new PropError(this, 'allowBetaMutatingApi', props.allowBetaMutatingApi,
+          `is not true, but Kubernetes ${formatKubernetesMinor(minor)} serves MutatingAdmissionPolicy only as v1beta1, off by default`,
+          `set allowBetaMutatingApi: true and start the API server with ${betaApiRequirement('MutatingAdmissionPolicy')}, or leave the mutating policies out`);
+      }
+      this.apiVersion = 'v1beta1';
+      const annotations = { [API_REQUIREMENT_ANNOTATION]: betaApiRequirement('MutatingAdmissionPolicy') };
+      new KubeMutatingAdmissionPolicyV1Beta1(this, 'Policy', { metadata: { name: this.policyName, annotations }, spec });
+      new KubeMutatingAdmissionPolicyBindingV1Beta1(this, 'Binding', { metadata: { name: this.bindingName, annotations }, spec: bindingSpec });
+      return;
+    }
+    throw new PropError(this, 'kubernetesVersion', formatKubernetesMinor(minor),
+      `does not serve MutatingAdmissionPolicy for policy ${def.name} (v1beta1 arrives in 1.34 behind a gate, v1 in 1.36; the 1.32-1.33 v1alpha1 API is not supported)`,
+      'target Kubernetes 1.36 (or 1.34/1.35 with allowBetaMutatingApi), or leave the mutating policies out');
+  }
+}
+
+function checkActions(scope: Construct, actions: ValidationAction[]): string[] {
+  const known = Object.values(ValidationAction) as string[];
+  if (actions.length === 0) {
+    throw new PropError(scope, 'validationActions', actions, 'is empty', "use ['Deny'], or ['Warn', 'Audit'] for a staged rollout");
+  }
+  for (const a of actions) {
+    if (!known.includes(a)) throw new PropError(scope, 'validationActions', actions, `contains unknown action '${a}'`, `use only ${known.join(', ')}`);
+  }
+  if (new Set(actions).size !== actions.length) {
+    throw new PropError(scope, 'validationActions', actions, 'lists an action twice', 'list each action once');
+  }
+  if (actions.includes(ValidationAction.DENY) && actions.includes(ValidationAction.WARN)) {
+    throw new PropError(scope, 'validationActions', actions, 'combines Deny and Warn, which the API server refuses (a denied request is already reported)',
+      "use ['Deny'] or ['Deny', 'Audit'] to enforce, ['Warn', 'Audit'] to observe");
+  }
+  return [...actions].sort((a, b) => known.indexOf(a) - known.indexOf(b));
+}
+
+const PRINCIPAL = /^[^\s'\\]+$/;
+
+function exemptionCondition(scope: Construct, exempt: PrincipalExemption | undefined): NamedExpression[] {
+  if (!exempt) return [];
+  const users = [...new Set(exempt.users ?? [])].sort();
+  const groups = [...new Set(exempt.groups ?? [])].sort();
+  for (const [prop, list] of [['exempt.users', users], ['exempt.groups', groups]] as const) {
+    const bad = list.find((n) => !PRINCIPAL.test(n));
+    if (bad !== undefined) throw new PropError(scope, prop, bad, 'is not a user or group name', 'use the name exactly as the API server reports it, without spaces or quotes');
+  }
+  if (users.length === 0 && groups.length === 0) {
+    throw new PropError(scope, 'exempt', exempt, 'names nobody', 'list users or groups, or remove exempt');
+  }
+  const quote = (l: string[]) => `[${l.map((n) => `'${n}'`).join(', ')}]`;
+  const parts = [
+    ...(users.length ? [`!(request.userInfo.username in ${quote(users)})`] : []),
+    ...(groups.length ? [`!request.userInfo.groups.exists(g, g in ${quote(groups)})`] : []),
+  ];
+  return [{ name: 'not-an-exempt-principal', expression: parts.join(' && ') }];
+}
+
+function cloneSelector(s: LabelSelector): { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } {
+  return {
+    ...(s.matchLabels ? { matchLabels: { ...s.matchLabels } } : {}),
+    ...(s.matchExpressions ? { matchExpressions: s.matchExpressions.map((e) => ({ key: e.key, operator: e.operator, ...(e.values ? { values: [...e.values] } : {}) })) } : {}),
+  };
+}

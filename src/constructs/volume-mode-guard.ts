@@ -1,0 +1,158 @@
+/**
+ * The volume mode guard: every admission policy of src/policies with its binding, plus the
+ * ClusterRole that lets a principal approve a volume mode change.
+ */
+import { Construct } from 'constructs';
+import {
+  APPROVE_MODE_CHANGE_VERB, formatKubernetesMinor, MODE_CHANGE_APPROVER_CLUSTER_ROLE, mutatingAdmissionPolicyApi,
+} from '../catalog';
+import { betaApiRequirement } from '../catalog/admission';
+import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES } from '../catalog/snapshot-api';
+import { KubeClusterRole, KubeClusterRoleBinding } from '../imports/k8s';
+import { MUTATING_POLICIES, MutatingPolicyKey, VALIDATING_POLICIES, ValidatingPolicyKey } from '../policies';
+import type { LabelSelector } from '../policies/types';
+import { AdmissionPolicy, PrincipalExemption, ValidationAction } from './admission-policy';
+import { resolveKubernetesMinor } from './_target';
+import { checkDnsLabel, PropError } from './_validation';
+
+/** A subject the approver ClusterRole is bound to. */
+export interface ApproverSubject {
+  /** `Group`, `User` or `ServiceAccount`. */
+  readonly kind: 'Group' | 'User' | 'ServiceAccount';
+  /** Name of the group, user or ServiceAccount. */
+  readonly name: string;
+  /** Namespace of a ServiceAccount. */
+  readonly namespace?: string;
+}
+
+/** Policies that take params (their bindings carry a paramRef selector). */
+export type ParamPolicyKey = 'singleDefaultSnapshotClass' | 'singleDefaultStorageClass' | 'restoreKeepsVolumeMode';
+
+/** Props of VolumeModeGuard. */
+export interface VolumeModeGuardProps {
+  /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else 1.36 */
+  readonly kubernetesVersion?: string;
+  /** Actions of every validating binding, unless `actions` says otherwise. @default [Deny] */
+  readonly defaultActions?: ValidationAction[];
+  /** Actions per validating policy, e.g. `{ restoreKeepsVolumeMode: [ValidationAction.WARN] }`. @default - defaultActions */
+  readonly actions?: Partial<Record<ValidatingPolicyKey, ValidationAction[]>>;
+  /** Principals a policy skips. @default - nobody is exempt from any policy */
+  readonly exempt?: Partial<Record<ValidatingPolicyKey | MutatingPolicyKey, PrincipalExemption>>;
+  /** Policies to leave out. @default - none */
+  readonly exclude?: (ValidatingPolicyKey | MutatingPolicyKey)[];
+  /**
+   * Render the mutating policies. @default - true where MutatingAdmissionPolicy v1 is served (1.36+),
+   * and on 1.34/1.35 when allowBetaMutatingApi is true; false elsewhere
+   */
+  readonly mutatingPolicies?: boolean;
+  /** Render the mutating policies as v1beta1 on 1.34/1.35 (needs the API server gate and runtime-config). @default false */
+  readonly allowBetaMutatingApi?: boolean;
+  /** paramRef selectors of the param policies. @default - `{}`: every object of the param kind */
+  readonly paramSelectors?: Partial<Record<ParamPolicyKey, LabelSelector>>;
+  /** Subjects bound to the approver ClusterRole. @default - none: bind the role yourself */
+  readonly approvers?: ApproverSubject[];
+}
+
+/**
+ * All validating policies (and, where the target serves them, the mutating ones), each with its
+ * binding, plus ClusterRole `volume-mode-change-approver` granting the approve verb.
+ */
+export class VolumeModeGuard extends Construct {
+  /** The rendered policies by key. */
+  public readonly policies: Readonly<Partial<Record<ValidatingPolicyKey | MutatingPolicyKey, AdmissionPolicy>>>;
+
+  constructor(scope: Construct, id: string, props: VolumeModeGuardProps = {}) {
+    super(scope, id);
+    const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
+    const version = formatKubernetesMinor(minor);
+    const exclude = new Set<string>(props.exclude ?? []);
+    const known = [...Object.keys(VALIDATING_POLICIES), ...Object.keys(MUTATING_POLICIES)];
+    for (const key of [...exclude, ...Object.keys(props.actions ?? {}), ...Object.keys(props.exempt ?? {}), ...Object.keys(props.paramSelectors ?? {})]) {
+      if (!known.includes(key)) throw new PropError(this, 'policy key', key, 'is not a policy of the guard', `use one of ${known.join(', ')}`);
+    }
+    for (const key of Object.keys(props.actions ?? {})) {
+      if (key in MUTATING_POLICIES) throw new PropError(this, `actions.${key}`, props.actions![key as ValidatingPolicyKey], 'is set for a mutating policy', 'set actions only for validating policies');
+    }
+    for (const key of Object.keys(props.paramSelectors ?? {})) {
+      const def = VALIDATING_POLICIES[key as ValidatingPolicyKey];
+      if (!def?.params) throw new PropError(this, `paramSelectors.${key}`, props.paramSelectors![key as ParamPolicyKey], 'is set for a policy without params', 'remove it');
+    }
+
+    const policies: Partial<Record<ValidatingPolicyKey | MutatingPolicyKey, AdmissionPolicy>> = {};
+    for (const [key, definition] of Object.entries(VALIDATING_POLICIES) as [ValidatingPolicyKey, (typeof VALIDATING_POLICIES)[ValidatingPolicyKey]][]) {
+      if (exclude.has(key)) continue;
+      policies[key] = new AdmissionPolicy(this, pascal(key), {
+        definition, kubernetesVersion: version,
+        validationActions: props.actions?.[key] ?? props.defaultActions,
+        exempt: props.exempt?.[key],
+        paramSelector: props.paramSelectors?.[key as ParamPolicyKey],
+      });
+    }
+
+    if (this.renderMutating(minor, props)) {
+      for (const [key, definition] of Object.entries(MUTATING_POLICIES) as [MutatingPolicyKey, (typeof MUTATING_POLICIES)[MutatingPolicyKey]][]) {
+        if (exclude.has(key)) continue;
+        policies[key] = new AdmissionPolicy(this, pascal(key), {
+          definition, kubernetesVersion: version, exempt: props.exempt?.[key],
+          ...(props.allowBetaMutatingApi ? { allowBetaMutatingApi: true } : {}),
+        });
+      }
+    }
+    this.policies = policies;
+
+    new KubeClusterRole(this, 'ApproverRole', {
+      metadata: { name: MODE_CHANGE_APPROVER_CLUSTER_ROLE },
+      rules: [{ apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], verbs: [APPROVE_MODE_CHANGE_VERB] }],
+    });
+    if (props.approvers?.length) {
+      const subjects = props.approvers.map((s, i) => checkSubject(this, s, i))
+        .sort((a, b) => `${a.kind}/${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.kind}/${b.namespace ?? ''}/${b.name}`));
+      new KubeClusterRoleBinding(this, 'ApproverBinding', {
+        metadata: { name: MODE_CHANGE_APPROVER_CLUSTER_ROLE },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: MODE_CHANGE_APPROVER_CLUSTER_ROLE },
+        subjects,
+      });
+    }
+  }
+
+  private renderMutating(minor: number, props: VolumeModeGuardProps): boolean {
+    const offer = mutatingAdmissionPolicyApi(minor);
+    const version = formatKubernetesMinor(minor);
+    if (props.mutatingPolicies === false) {
+      if (props.allowBetaMutatingApi) throw new PropError(this, 'allowBetaMutatingApi', true, 'is set while mutatingPolicies is false', 'drop one of them');
+      return false;
+    }
+    if (offer?.version === 'v1') return true;
+    if (offer?.version === 'v1beta1') {
+      if (props.allowBetaMutatingApi) return true;
+      if (props.mutatingPolicies === true) {
+        throw new PropError(this, 'mutatingPolicies', true, `needs allowBetaMutatingApi on Kubernetes ${version}, which serves MutatingAdmissionPolicy only as v1beta1 (off by default)`,
+          `set allowBetaMutatingApi: true and start the API server with ${betaApiRequirement('MutatingAdmissionPolicy')}`);
+      }
+      return false;
+    }
+    if (props.mutatingPolicies === true || props.allowBetaMutatingApi) {
+      throw new PropError(this, props.mutatingPolicies === true ? 'mutatingPolicies' : 'allowBetaMutatingApi', true,
+        `cannot be honoured on Kubernetes ${version}: MutatingAdmissionPolicy is v1beta1 from 1.34 (behind a gate) and v1 from 1.36; before that only an alpha API exists`,
+        'target Kubernetes >= 1.34, or leave mutatingPolicies unset (the validating policies still refuse what the mutating ones would fix)');
+    }
+    return false;
+  }
+}
+
+function checkSubject(scope: Construct, s: ApproverSubject, i: number): { kind: string; name: string; namespace?: string; apiGroup?: string } {
+  const prop = `approvers[${i}]`;
+  if (!['Group', 'User', 'ServiceAccount'].includes(s.kind)) throw new PropError(scope, `${prop}.kind`, s.kind, 'is not a subject kind', 'use Group, User or ServiceAccount');
+  if (!s.name || /\s/.test(s.name)) throw new PropError(scope, `${prop}.name`, s.name, 'is not a subject name', 'write the name without spaces');
+  if (s.kind === 'ServiceAccount') {
+    if (s.namespace === undefined) throw new PropError(scope, `${prop}.namespace`, s.namespace, 'is required for a ServiceAccount', 'set the namespace the ServiceAccount lives in');
+    checkDnsLabel(scope, `${prop}.namespace`, s.namespace);
+    return { kind: s.kind, name: s.name, namespace: s.namespace };
+  }
+  if (s.namespace !== undefined) throw new PropError(scope, `${prop}.namespace`, s.namespace, `does not apply to a ${s.kind}`, 'remove namespace');
+  return { kind: s.kind, name: s.name, apiGroup: 'rbac.authorization.k8s.io' };
+}
+
+function pascal(key: string): string {
+  return key[0].toUpperCase() + key.slice(1);
+}
