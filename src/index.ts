@@ -18,3 +18,13 @@ export * from './constructs/snapshot-user-roles';
 export { AccessMode, ClaimAttributes, IClaim, PersistentVolumeMode, SourceClaim, SourceClaimProps } from './constructs/source-claim';
 export * from './constructs/volume-snapshot';
 export * from './constructs/restored-claim';
+export * from './constructs/kubernetes-feature-gates';
+export * from './constructs/openshift-feature-gate';
+export * from './constructs/openshift-storage-driver';
+export * from './constructs/csi-migration-storage-classes';
+export {
+  AdmissionApiRequirement, AdmissionPolicyKind, ClusterPlatform, IClusterFeatureGates, ResolvedGate,
+  requireAdmissionApi, requireSameCluster, requireTargetRange,
+} from './constructs/_feature-gates';
+export * from './charts/openshift-vsphere-migration';
+export * from './charts/vanilla-volume-health-gates';

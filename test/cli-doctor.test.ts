@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Testing } from 'cdk8s';
 import { afterEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { POLICY_BINDING_SUFFIX, POLICY_NAMES } from '../src/catalog/policy-names';
 import { connect, runCli, runDoctor } from '../src/cli';
+import { VolumeModeGuard } from '../src/constructs/volume-mode-guard';
 import type { DoctorReport } from '../src/cli';
 import { FakeApiServer, FakeApiServerOptions, forbiddenMessage } from './support/fake-apiserver';
 import { describeWithShared, sharedPath } from './support/shared';
@@ -18,9 +20,13 @@ const upstreamCrd = (tag: string, plural: string) =>
   parse(fs.readFileSync(sharedPath('reference', 'upstream', `external-snapshotter-${tag}`, 'crd', `snapshot.storage.k8s.io_${plural}.yaml`), 'utf8'));
 const CRD_PLURALS = ['volumesnapshotclasses', 'volumesnapshotcontents', 'volumesnapshots'];
 
-/** The names the project ships (policy-names.ts); mutating ones are the two "Mutating:" entries. */
-const MUTATING = [POLICY_NAMES.addProtectionFlag, POLICY_NAMES.stampModeChangeApprover];
-const VALIDATING = Object.values(POLICY_NAMES).filter((n) => !MUTATING.includes(n as any));
+/** Admission objects VolumeModeGuard renders for a minor (ClusterRoles etc. left out). */
+function guardObjects(minor: string): any[] {
+  const chart = Testing.chart();
+  const target = Math.min(36, Math.max(30, Number.parseInt(minor, 10)));
+  new VolumeModeGuard(chart, 'Guard', { kubernetesVersion: `1.${target}` });
+  return Testing.synth(chart).filter((o) => /AdmissionPolicy/.test(o.kind));
+}
 
 function deployment(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', ns: string, name: string, containers: object[], replicas?: number) {
   return {
@@ -55,16 +61,8 @@ async function healthyCluster(opts: FakeApiServerOptions = { admissionVersions: 
       { name: 'csi-provisioner', image: 'registry.k8s.io/sig-storage/csi-provisioner:v6.3.0', args: ['-v=5', '--csi-address=/csi/csi.sock', '--leader-election'] },
     ], 1),
   );
-  for (const name of VALIDATING) {
-    s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name },
-      spec: { failurePolicy: 'Fail', validations: [{ expression: 'true' }] } });
-    s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: name + POLICY_BINDING_SUFFIX },
-      spec: { policyName: name, validationActions: ['Deny'] } });
-  }
-  for (const name of MUTATING) {
-    s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingAdmissionPolicy', metadata: { name }, spec: { failurePolicy: 'Fail' } });
-    s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingAdmissionPolicyBinding', metadata: { name: name + POLICY_BINDING_SUFFIX }, spec: { policyName: name } });
-  }
+  // Exactly what the project ships: the VolumeModeGuard construct's policies and bindings.
+  s.add(...guardObjects(opts.minor ?? '36'));
   s.add(content('c1', { mode: 'Filesystem' }), content('c2', { mode: 'Block' }));
   s.add({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshotClass', metadata: { name: 'csi-hostpath-snapclass',
     annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } }, driver: 'hostpath.csi.k8s.io', deletionPolicy: 'Delete' });
@@ -261,11 +259,26 @@ describeWithShared('doctor against a fake API server', () => {
       expect(one(r, 'policies.validating').status).toBe('fail');
     });
 
-    test('live expressions are compared when definitions are given', async () => {
+    test('a live policy whose expression was edited warns as drift from the catalog', async () => {
       const s = await healthyCluster();
-      const cluster = connect({ kubeconfig: s.writeKubeconfig() });
-      const r = await runDoctor(cluster, { policies: [{ name: POLICY_NAMES.requireSourceVolumeMode, type: 'validating', validations: [{ expression: 'false' }] }] });
-      expect(one(r, `policies.${POLICY_NAMES.requireSourceVolumeMode}`).summary).toMatch(/validations\[0\] differs/);
+      const name = POLICY_NAMES.requireSourceVolumeMode;
+      const live = s.object('validatingadmissionpolicies', name);
+      s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name },
+        spec: { ...live.spec, validations: live.spec.validations.map((v: any, i: number) => (i === 0 ? { ...v, expression: 'true' } : v)) } });
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('warn');
+      expect(f.summary).toBe('validations[0] differs from the catalog');
+    });
+
+    test('an edited mutation expression (nested under applyConfiguration/jsonPatch) is drift too', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.addProtectionFlag;
+      const live = s.object('mutatingadmissionpolicies', name);
+      const mutations = structuredClone(live.spec.mutations);
+      const body = mutations[0].applyConfiguration ?? mutations[0].jsonPatch;
+      body.expression = '[]';
+      s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingAdmissionPolicy', metadata: { name }, spec: { ...live.spec, mutations } });
+      expect(one(await doctor(s), `policies.${name}`).summary).toBe('mutations[0] differs from the catalog');
     });
   });
 
@@ -329,6 +342,15 @@ describeWithShared('doctor against a fake API server', () => {
       expect(f.fix).toMatch(/csi-snapshot-guard-doctor/);
       expect(one(r, 'contents.source-volume-mode').status).toBe('pass');
       expect(r.exitCode).toBe(2);
+    });
+
+    test('403 on the CRDs does not make the content scan think they are missing', async () => {
+      const s = await healthyCluster();
+      s.fault({ path: /customresourcedefinitions/, status: 403, reason: 'Forbidden', message: forbiddenMessage('get', 'customresourcedefinitions', 'apiextensions.k8s.io') });
+      s.add(content('m1'));
+      const r = await doctor(s);
+      expect(one(r, 'crds.api-error').status).toBe('fail');
+      expect(one(r, 'contents.source-volume-mode').evidence).toContain('m1');
     });
 
     test('401 stops after one finding', async () => {

@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { DOCTOR_BACKFILL_CLUSTER_ROLE, DOCTOR_READER_CLUSTER_ROLE } from '../src/catalog/doctor-rbac';
+import { connect } from '../src/cli';
 import { exitCodeOf } from '../src/cli/findings';
 import { containerArgv, readGoBoolFlag } from '../src/cli/go-flags';
 import { parseImage } from '../src/cli/image';
@@ -93,4 +97,17 @@ describe('DoctorRbac', () => {
     expect(objs).toHaveLength(1);
     expect(objs[0].metadata.labels).toEqual({ team: 'storage' });
   });
+});
+
+test('connect without any kubeconfig and outside a Pod names the way out', () => {
+  const saved = { HOME: process.env.HOME, KUBECONFIG: process.env.KUBECONFIG };
+  process.env.HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'no-kube-'));
+  delete process.env.KUBECONFIG;
+  try {
+    if (fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) return; // really in a Pod
+    expect(() => connect()).toThrow(/no kubeconfig found .* pass --kubeconfig/);
+  } finally {
+    process.env.HOME = saved.HOME;
+    if (saved.KUBECONFIG !== undefined) process.env.KUBECONFIG = saved.KUBECONFIG;
+  }
 });

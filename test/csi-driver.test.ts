@@ -199,6 +199,20 @@ describe('CsiDriver: paths', () => {
     }
   });
 
+  it('mounts controller Secrets read-only into the controller driver only, and merges env per side', () => {
+    const docs = synth({
+      driverEnv: { B: 'both' }, controllerDriverEnv: { A: 'ctrl' }, nodeDriverEnv: { B: 'node' },
+      controllerSecretMounts: [{ name: 'cfg', secretName: 'driver-config', mountPath: '/etc/driver' }],
+    });
+    const ctrlDriver = container(controllerOf(docs), 'csi-driver');
+    expect(ctrlDriver.volumeMounts).toContainEqual({ name: 'cfg', mountPath: '/etc/driver', readOnly: true });
+    expect(ctrlDriver.env.map((e: Json) => e.name)).toEqual(['CSI_ENDPOINT', 'KUBE_NODE_NAME', 'A', 'B']);
+    expect(ctrlDriver.env).toContainEqual({ name: 'B', value: 'both' });
+    const nodeDriver = container(nodeOf(docs), 'csi-driver');
+    expect(nodeDriver.env).toContainEqual({ name: 'B', value: 'node' });
+    expect(nodeOf(docs).spec.template.spec.volumes.some((v: Json) => v.secret)).toBe(false);
+  });
+
   it('SINGLE_POD mode puts plugin, sidecars and registrar in one StatefulSet and renders no DaemonSet', () => {
     const docs = synth({ mode: CsiDeploymentMode.SINGLE_POD });
     expect(ofKind(docs, 'DaemonSet')).toHaveLength(0);
@@ -263,6 +277,29 @@ describe('CsiDriver: bad input', () => {
   it('refuses SINGLE_POD with more than one replica', () => {
     expect(build({ mode: CsiDeploymentMode.SINGLE_POD, replicas: 2 }))
       .toThrow(/replicas 2 is not 1 in SINGLE_POD mode.*; set replicas to 1/);
+  });
+
+  it('refuses a base name too long for the derived workload labels', () => {
+    expect(build({ name: 'a'.repeat(53) })).toThrow(/name 'a{53}' is longer than 52 characters.*; set 'name' to a shorter base name/);
+  });
+
+  it('refuses a relative socket path', () => {
+    expect(build({ socketPath: 'csi/csi.sock' })).toThrow(/socketPath 'csi\/csi\.sock' is not a normalised absolute path; write it like/);
+  });
+
+  it('refuses a host path volume that collides with a rendered one', () => {
+    expect(build({ nodeHostPaths: [{ name: 'socket-dir', hostPath: '/data', mountPath: '/data' }] }))
+      .toThrow(/nodeHostPaths\[0\]\.name 'socket-dir' collides with a volume the construct renders; choose a name other than/);
+  });
+
+  it('refuses controller-only settings in SINGLE_POD mode', () => {
+    expect(build({ mode: CsiDeploymentMode.SINGLE_POD, controllerSecretMounts: [{ name: 'cfg', secretName: 'cfg', mountPath: '/etc/cfg' }] }))
+      .toThrow(/controllerSecretMounts .* has no controller-only container to apply to in SINGLE_POD mode; use 'driverEnv'/);
+  });
+
+  it('refuses overriding the env the construct derives', () => {
+    expect(build({ driverEnv: { CSI_ENDPOINT: 'unix:///tmp/x.sock' } }))
+      .toThrow(/driverEnv 'CSI_ENDPOINT' is set by the construct .*; drop 'CSI_ENDPOINT' from 'driverEnv'/);
   });
 
   it('refuses a malformed timeout', () => {

@@ -4,9 +4,13 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { FIELD_REPORT, FieldReportChart } from '../src/charts/field-report';
+import { HostpathDriverChart } from '../src/charts/hostpath';
 import { VsphereCsiChart, VsphereCsiChartProps } from '../src/charts/vsphere';
 import { RestoredClaim } from '../src/constructs/restored-claim';
+import { SnapshotCrds } from '../src/constructs/snapshot-crds';
 import { PersistentVolumeMode } from '../src/constructs/source-claim';
+import { expectValid } from './support/manifest-validator';
+import { describeWithShared } from './support/shared';
 
 type Json = any;
 
@@ -120,4 +124,23 @@ describe('worked example (SCENARIOS §1)', () => {
     expect(raw.spec.volumeMode).toBe('Block');
     expect(raw.spec.dataSourceRef.name).toBe(FIELD_REPORT.snapshot);
   });
+});
+
+describeWithShared('presets validate against the Kubernetes schema of their target', () => {
+  const crds = (() => {
+    const chart = Testing.chart();
+    new SnapshotCrds(chart, 'Crds', {});
+    return Testing.synth(chart);
+  })();
+  for (const version of ['1.30', '1.36']) {
+    it(`hostpath, vSphere and the worked example on ${version}`, () => {
+      const app = Testing.app();
+      const charts = [
+        new HostpathDriverChart(app, 'hostpath', { kubernetesVersion: version }),
+        new VsphereCsiChart(app, 'vsphere', { driverImage: VSPHERE_IMAGE, kubernetesVersion: version }),
+        new FieldReportChart(app, 'field-report', { kubernetesVersion: version, includeDriver: false, allowModeChange: true }),
+      ];
+      for (const chart of charts) expectValid(Testing.synth(chart), { kubernetesVersion: version, crds });
+    });
+  }
 });

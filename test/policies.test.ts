@@ -133,7 +133,7 @@ describe('harness semantics', () => {
   });
 
   it('rewrites typed object construction of mutations before evaluating', () => {
-    const [m] = policyExpressions(MUTATING_POLICIES.stampModeChangeApprover);
+    const m = policyExpressions(MUTATING_POLICIES.stampModeChangeApprover).find((e) => e.role === 'mutation')!;
     expect(m.source).toMatch(/^Object\{metadata: Object.metadata\{/);
     expect(m.evaluated).toMatch(/^\{'metadata': dyn\( \{'annotations': dyn\(/);
   });

@@ -13,16 +13,23 @@ import { AdmissionApiOffer, mutatingAdmissionPolicyApi, validatingAdmissionPolic
 
 /** A Kubernetes component that reads feature gates. */
 export enum GateComponent {
+  /** Control plane: `--feature-gates` and `--runtime-config` flags. */
   KUBE_APISERVER = 'kube-apiserver',
+  /** Control plane: `--feature-gates` flag. */
   KUBE_CONTROLLER_MANAGER = 'kube-controller-manager',
+  /** Control plane: `--feature-gates` flag. */
   KUBE_SCHEDULER = 'kube-scheduler',
+  /** Every node: `featureGates` in the KubeletConfiguration file. */
   KUBELET = 'kubelet',
 }
 
 /** Maturity of a gate in one phase of its life. */
 export enum GateMaturity {
+  /** Off by default; may change or vanish between releases. */
   ALPHA = 'alpha',
+  /** Well tested; on or off by default depending on the gate and release. */
   BETA = 'beta',
+  /** Graduated: locked to on, and removed a few releases later. */
   GA = 'GA',
   /** Still accepted, on its way out; treated like alpha (needs an explicit opt-in to enable). */
   DEPRECATED = 'deprecated',

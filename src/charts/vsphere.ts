@@ -3,8 +3,7 @@ import { Construct } from 'constructs';
 import { CsiCapability, inTreePlugin } from '../catalog';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
 import { checkDnsLabel, checkDnsSubdomain, PropError } from '../constructs/_validation';
-import { CsiContainerResources } from '../constructs/_csi-containers';
-import { CsiDriver, CsiDriverProps, FsGroupPolicy } from '../constructs/csi-driver';
+import { CsiContainerResources, CsiDriver, CsiDriverProps, FsGroupPolicy } from '../constructs/csi-driver';
 import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/storage-class';
 import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
 

@@ -86,6 +86,11 @@ export function connect(opts: ConnectOptions = {}): Cluster {
   } else {
     // KUBECONFIG, then ~/.kube/config, then the in-cluster ServiceAccount (loadFromCluster).
     kc.loadFromDefault();
+    const fallback = kc.getCurrentCluster();
+    // With nothing found client-node falls back to an anonymous http://localhost:8080; say so instead.
+    if (fallback?.name === 'cluster' && fallback.server === 'http://localhost:8080' && kc.getCurrentUser()?.name === 'user') {
+      throw new Error('no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a Pod; pass --kubeconfig');
+    }
   }
   if (opts.context) {
     if (!kc.getContextObject(opts.context)) {

@@ -6,14 +6,7 @@ import { IConstruct } from 'constructs';
 import { NODE_NAME_ENV } from '../catalog';
 import { EnvVar, Quantity, ResourceRequirements, SecurityContext } from '../imports/k8s';
 import { PropError } from './_validation';
-
-/** CPU and memory of one container. */
-export interface CsiContainerResources {
-  /** Requests, e.g. `{ cpu: '10m', memory: '32Mi' }`. Every container gets requests. */
-  readonly requests?: Readonly<Record<string, string>>;
-  /** Limits, e.g. `{ memory: '128Mi' }`. */
-  readonly limits?: Readonly<Record<string, string>>;
-}
+import type { CsiContainerResources } from './csi-driver';
 
 /** Renders `flag=value` pairs sorted by flag, so arg order never depends on prop order. @internal */
 export function renderArgs(flags: Readonly<Record<string, string | number | boolean>>): string[] {

@@ -14,13 +14,17 @@ import { PropError } from './_validation';
 
 /** Which kind of cluster a gate configuration is for. */
 export enum ClusterPlatform {
+  /** Vanilla Kubernetes: gates in kubelet config and control-plane flags. */
   KUBERNETES = 'kubernetes',
+  /** OpenShift: gates through the cluster FeatureGate. */
   OPENSHIFT = 'openshift',
 }
 
 /** One gate as it will be rendered. */
 export interface ResolvedGate {
+  /** Gate name. */
   readonly name: string;
+  /** The value rendered. */
   readonly enabled: boolean;
   /** Components whose configuration gets the gate. */
   readonly components: readonly GateComponent[];
@@ -171,8 +175,9 @@ export type AdmissionPolicyKind = 'ValidatingAdmissionPolicy' | 'MutatingAdmissi
 export interface AdmissionApiRequirement {
   /** `admissionregistration.k8s.io` version to render. */
   readonly version: 'v1' | 'v1beta1' | 'v1alpha1';
-  /** The gate and runtime-config that had to be on (undefined when v1 needs nothing). */
+  /** The gate that had to be on (undefined when the version needs nothing). */
   readonly gate?: string;
+  /** The `--runtime-config` entry that had to be set (undefined when the version needs nothing). */
   readonly runtimeConfig?: string;
 }
 
@@ -269,7 +274,10 @@ function contextOwner(scope: IConstruct): string | undefined {
   return undefined;
 }
 
-/** The catalogued OpenShift release, checked against the migration range. */
+/**
+ * The catalogued OpenShift release for `openshiftVersion`, checked against the migration range.
+ * @internal
+ */
 export function resolveOpenShiftRelease(scope: IConstruct, version: string): OpenShiftRelease {
   const minor = parseOpenShiftMinor(version);
   const first = OPENSHIFT_RELEASES[0].minor;

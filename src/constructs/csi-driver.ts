@@ -13,7 +13,7 @@ import {
   PodSpec, Probe, Volume, VolumeMount,
 } from '../imports/k8s';
 import {
-  checkDuration, checkVendorImage, CsiContainerResources, nodeNameEnv, nodePluginContext, renderArgs, renderFeatureGates,
+  checkDuration, checkVendorImage, nodeNameEnv, nodePluginContext, renderArgs, renderFeatureGates,
   restrictedSidecarContext, rootSidecarContext, toResourceRequirements,
 } from './_csi-containers';
 import { resolveKubernetesMinor } from './_target';
@@ -42,6 +42,14 @@ export enum FsGroupPolicy {
 export enum VolumeLifecycleMode {
   PERSISTENT = 'Persistent',
   EPHEMERAL = 'Ephemeral',
+}
+
+/** CPU and memory of one container. */
+export interface CsiContainerResources {
+  /** Requests, e.g. `{ cpu: '10m', memory: '32Mi' }`. Every container gets requests. */
+  readonly requests?: Readonly<Record<string, string>>;
+  /** Limits, e.g. `{ memory: '128Mi' }`. */
+  readonly limits?: Readonly<Record<string, string>>;
 }
 
 /** Settings every controller sidecar accepts. */
@@ -292,6 +300,11 @@ export class CsiDriver extends Construct {
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const driverName = checkDnsSubdomain(this, 'driverName', props.driverName);
     const name = checkDnsLabel(this, 'name', props.name ?? driverName.replace(/\./g, '-'));
+    // `<name>-controller` becomes a label value, which is capped at 63 characters.
+    if (name.length > 63 - '-controller'.length) {
+      throw new PropError(this, 'name', name, `is longer than ${63 - '-controller'.length} characters, too long for '<name>-controller' labels`,
+        "set 'name' to a shorter base name, e.g. the vendor's short driver name");
+    }
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'kube-system');
     const driverImage = checkVendorImage(this, 'driverImage', props.driverImage);
     const caps = new Set(props.capabilities);
@@ -447,12 +460,14 @@ export class CsiDriver extends Construct {
     const socketMount: VolumeMount = { name: 'socket-dir', mountPath: socketDir };
     const driverContainerName = checkDnsLabel(this, 'driverContainerName', props.driverContainerName ?? 'csi-driver');
     const driverEnvFor = (extra: Readonly<Record<string, string>> | undefined, prop: string): EnvVar[] => {
-      const merged: Record<string, string> = { ...(props.driverEnv ?? {}), ...(extra ?? {}) };
-      for (const k of Object.keys(merged)) {
-        if (k === CSI_ENDPOINT_ENV || k === NODE_NAME_ENV) {
-          throw new PropError(this, prop, k, 'is set by the construct (derived from socketPath / the node name)', `drop '${k}' from the env`);
+      for (const [envProp, env] of [['driverEnv', props.driverEnv], [prop, extra]] as const) {
+        for (const k of Object.keys(env ?? {})) {
+          if (k === CSI_ENDPOINT_ENV || k === NODE_NAME_ENV) {
+            throw new PropError(this, envProp, k, 'is set by the construct (derived from socketPath / the node name)', `drop '${k}' from '${envProp}'`);
+          }
         }
       }
+      const merged: Record<string, string> = { ...(props.driverEnv ?? {}), ...(extra ?? {}) };
       return [
         { name: CSI_ENDPOINT_ENV, value: `unix://${socketPath}` }, nodeNameEnv(),
         ...Object.keys(merged).sort().map((k) => ({ name: k, value: merged[k] })),

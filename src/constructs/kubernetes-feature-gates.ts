@@ -51,7 +51,9 @@ export interface KubernetesFeatureGatesProps {
  * synth-time check refuses them next to real Kubernetes objects.
  */
 export class KubernetesFeatureGates extends Construct implements IClusterFeatureGates {
+  /** Always `ClusterPlatform.KUBERNETES`. */
   public readonly platform = ClusterPlatform.KUBERNETES;
+  /** The resolved target minor (1.23-1.36). */
   public readonly kubernetesMinor: number;
   /** The gates that are rendered, sorted by name. */
   public readonly gates: readonly ResolvedGate[];
@@ -91,10 +93,12 @@ export class KubernetesFeatureGates extends Construct implements IClusterFeature
     this.node.addValidation({ validate: () => checkNotNextToApiObjects(this) });
   }
 
+  /** True when the gate is on for the target: set on here, or on by default and not switched off. */
   public gateEnabled(name: string): boolean {
     return gateOn(this.resolution, name, this.kubernetesMinor);
   }
 
+  /** True when kube-apiserver gets this `--runtime-config` entry. */
   public runtimeConfigEnabled(entry: string): boolean {
     return this.runtimeConfig.includes(entry);
   }

@@ -50,14 +50,17 @@ export interface OpenShiftFeatureGateProps {
  * the reason, because the only way to ask is an irreversible, upgrade-blocking feature set.
  */
 export class OpenShiftFeatureGate extends Construct implements IClusterFeatureGates {
+  /** Always `ClusterPlatform.OPENSHIFT`. */
   public readonly platform = ClusterPlatform.OPENSHIFT;
+  /** The Kubernetes minor the OpenShift release ships (FACTS §g2). */
   public readonly kubernetesMinor: number;
   /** OpenShift minor, e.g. 11 for 4.11. */
   public readonly openshiftMinor: number;
   /** The feature set rendered. */
   public readonly featureSet: OpenShiftFeatureSet;
-  /** Gates rendered in `customNoUpgrade.enabled` / `.disabled`, sorted. */
+  /** Gates rendered in `customNoUpgrade.enabled`, sorted. */
   public readonly enabled: readonly string[];
+  /** Gates rendered in `customNoUpgrade.disabled`, sorted. */
   public readonly disabled: readonly string[];
   /** Remarks about the request (unconfirmed version mapping, uncatalogued gates). */
   public readonly notes: readonly string[];
@@ -142,6 +145,7 @@ export class OpenShiftFeatureGate extends Construct implements IClusterFeatureGa
     });
   }
 
+  /** True when the gate is in `enabled`, or on by default for the release's Kubernetes minor and not in `disabled`. */
   public gateEnabled(name: string): boolean {
     if (this.enabled.includes(name)) return true;
     if (this.disabled.includes(name)) return false;

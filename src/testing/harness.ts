@@ -81,6 +81,8 @@ export interface HarnessOptions {
   readonly bindingName?: string;
   /** Kubernetes minor the expressions must run on. @default - the definition's minKubernetesMinor */
   readonly kubernetesMinor?: number;
+  /** Record a trace of every evaluation (needed for the cel-go cross-check). @default true */
+  readonly trace?: boolean;
 }
 
 /** All expressions of a definition, in the order the API server meets them. */
@@ -113,6 +115,17 @@ function environmentFor(def: AnyPolicyDefinition): Environment {
     environments.set(def, env);
   }
   return env;
+}
+
+const parsed = new WeakMap<Environment, Map<string, (ctx: Record<string, unknown>) => unknown>>();
+
+/** The parsed expression, cached per environment (parsing dominates a single evaluation). */
+function compiled(env: Environment, expression: string): (ctx: Record<string, unknown>) => unknown {
+  let cache = parsed.get(env);
+  if (!cache) { cache = new Map(); parsed.set(env, cache); }
+  let fn = cache.get(expression);
+  if (!fn) { fn = env.parse(expression) as unknown as (ctx: Record<string, unknown>) => unknown; cache.set(expression, fn); }
+  return fn;
 }
 
 const EXPECTED_TYPE: Record<ExpressionRole, readonly string[]> = {
@@ -208,11 +221,11 @@ export function evaluateCase(def: AnyPolicyDefinition, c: PolicyCase | MutatingP
   const run = (path: string, expression: string, vars: Record<string, unknown>): { ok: true; value: unknown } | { ok: false; error: string } => {
     let out: { ok: true; value: unknown } | { ok: false; error: string };
     try {
-      out = { ok: true, value: env.evaluate(expression, { ...vars, authorizer }) };
+      out = { ok: true, value: compiled(env, expression)({ ...vars, authorizer }) };
     } catch (e) {
       out = { ok: false, error: firstLine((e as Error).message) };
     }
-    traces.push({ path, expression, vars: toJson(vars) as Record<string, unknown>, permissions, result: out.ok ? { ok: true, value: toJson(out.value) } : out });
+    if (options.trace !== false) traces.push({ path, expression, vars: toJson(vars) as Record<string, unknown>, permissions, result: out.ok ? { ok: true, value: toJson(out.value) } : out });
     return out;
   };
 

@@ -8,7 +8,8 @@ const CRD_REF = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customr
 /** Check 2: the three snapshot CRDs, v1 served and stored, and spec.sourceVolumeMode with its rules. */
 export async function checkCrds(ctx: CheckContext): Promise<Finding[]> {
   const findings: Finding[] = [];
-  ctx.snapshotCrds = new Set();
+  // Published only when every CRD could be read, so a 403 here does not read as "not installed" later.
+  const present = new Set<string>();
   let contentCrd: KubeObject | undefined;
   for (const plural of Object.values(SNAPSHOT_RESOURCES).sort()) {
     const name = `${plural}.${SNAPSHOT_GROUP}`;
@@ -19,7 +20,7 @@ export async function checkCrds(ctx: CheckContext): Promise<Finding[]> {
         fix: 'install the snapshot CRDs (SnapshotCrds construct, or external-snapshotter v8 client/config/crd)' });
       continue;
     }
-    ctx.snapshotCrds.add(plural);
+    present.add(plural);
     if (plural === SNAPSHOT_RESOURCES.volumeSnapshotContents) contentCrd = crd;
     const versions: any[] = crd.spec?.versions ?? [];
     const v1 = versions.find((v) => v.name === SNAPSHOT_VERSION);
@@ -32,6 +33,7 @@ export async function checkCrds(ctx: CheckContext): Promise<Finding[]> {
     }
   }
   if (contentCrd) findings.push(sourceVolumeModeFinding(contentCrd));
+  ctx.snapshotCrds = present;
   return findings;
 }
 

@@ -1,4 +1,5 @@
-import { POLICY_BINDING_SUFFIX, POLICY_NAMES } from '../../catalog/policy-names';
+import { POLICY_BINDING_SUFFIX } from '../../catalog/policy-names';
+import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../../policies';
 import type { Finding } from '../findings';
 import type { KubeObject } from '../kube';
 import { CheckContext, listAll } from './context';
@@ -16,12 +17,12 @@ export interface ExpectedPolicy {
   readonly mutations?: readonly { readonly expression: string }[];
 }
 
-/** POLICY_NAMES entries that are MutatingAdmissionPolicies; all others are validating. */
-const MUTATING = new Set<string>([POLICY_NAMES.addProtectionFlag, POLICY_NAMES.stampModeChangeApprover]);
-
-/** The expected set when no definitions are supplied: every catalog name, compared by name and wiring only. */
-export const POLICIES_BY_NAME: readonly ExpectedPolicy[] = Object.values(POLICY_NAMES).sort()
-  .map((name) => ({ name, type: MUTATING.has(name) ? 'mutating' : 'validating' }));
+/**
+ * The project's policies as src/policies defines them (what VolumeModeGuard renders): names,
+ * kinds and expressions.
+ */
+export const CATALOG_POLICIES: readonly ExpectedPolicy[] = [...Object.values(VALIDATING_POLICIES), ...Object.values(MUTATING_POLICIES)]
+  .sort((a, b) => a.name.localeCompare(b.name));
 
 const GROUP = 'admissionregistration.k8s.io';
 
@@ -109,7 +110,8 @@ function expressionDrift(p: ExpectedPolicy, policy: KubeObject): string | undefi
     if (!want) return undefined;
     const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
     const a = want.map((x) => norm(x.expression));
-    const b = (have ?? []).map((x) => norm(String(x.expression)));
+    // Live mutations nest the expression under applyConfiguration or jsonPatch (admissionregistration API shape).
+    const b = (have ?? []).map((x) => norm(String(x.expression ?? x.applyConfiguration?.expression ?? x.jsonPatch?.expression)));
     if (a.length !== b.length) return `${what}: ${b.length} live, ${a.length} in the catalog`;
     const i = a.findIndex((x, k) => x !== b[k]);
     return i >= 0 ? `${what}[${i}] differs from the catalog` : undefined;

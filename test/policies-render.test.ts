@@ -1,0 +1,179 @@
+/**
+ * Rendering of the admission policies: API versions per target, bindings, actions, the mutating
+ * opt-in rules, the approver ClusterRole and bad input.
+ */
+import { Chart, Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { APPROVE_MODE_CHANGE_VERB, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES } from '../src/catalog';
+import { AdmissionPolicy, ValidationAction } from '../src/constructs/admission-policy';
+import { VolumeModeGuard, VolumeModeGuardProps } from '../src/constructs/volume-mode-guard';
+import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../src/policies';
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec?: any; rules?: any[]; subjects?: any[] };
+
+function synthGuard(props: VolumeModeGuardProps = {}): Obj[] {
+  const chart = new Chart(Testing.app(), 'test');
+  new VolumeModeGuard(chart, 'Guard', props);
+  return Testing.synth(chart) as Obj[];
+}
+const named = (objs: Obj[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe('VolumeModeGuard', () => {
+  it('renders the seven validating policies with Deny bindings and failurePolicy Fail on 1.30', () => {
+    const objs = synthGuard({ kubernetesVersion: '1.30' });
+    for (const def of Object.values(VALIDATING_POLICIES)) {
+      const policy = named(objs, 'ValidatingAdmissionPolicy', def.name)!;
+      expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
+      expect(policy.spec.failurePolicy).toBe('Fail');
+      const binding = named(objs, 'ValidatingAdmissionPolicyBinding', `${def.name}-binding`)!;
+      expect(binding.spec).toMatchObject({ policyName: def.name, validationActions: ['Deny'] });
+    }
+    expect(objs.filter((o) => o.kind.startsWith('Mutating'))).toEqual([]);
+  });
+
+  it('renders the mutating policies as v1 on 1.36 by default', () => {
+    const objs = synthGuard({ kubernetesVersion: '1.36' });
+    for (const def of Object.values(MUTATING_POLICIES)) {
+      expect(named(objs, 'MutatingAdmissionPolicy', def.name)?.apiVersion).toBe('admissionregistration.k8s.io/v1');
+      expect(named(objs, 'MutatingAdmissionPolicyBinding', `${def.name}-binding`)?.spec).toEqual({ policyName: def.name });
+    }
+  });
+
+  it('leaves the mutating policies out on 1.34/1.35 unless opted in', () => {
+    expect(synthGuard({ kubernetesVersion: '1.35' }).filter((o) => o.kind.startsWith('Mutating'))).toEqual([]);
+  });
+
+  it('renders v1beta1 with the gate and runtime-config named when opted in on 1.34', () => {
+    const objs = synthGuard({ kubernetesVersion: '1.34', allowBetaMutatingApi: true });
+    const policy = named(objs, 'MutatingAdmissionPolicy', POLICY_NAMES.addProtectionFlag)!;
+    expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1beta1');
+    expect(Object.values(policy.metadata.annotations ?? {})[0]).toMatch(/--feature-gates=MutatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io\/v1beta1=true/);
+    expect(policy.spec.mutations[0]).toMatchObject({ patchType: 'ApplyConfiguration', applyConfiguration: { expression: expect.stringMatching(/^Object\{spec:/) } });
+  });
+
+  it('refuses mutatingPolicies: true on 1.35 without the opt-in, naming the fix', () => {
+    expect(() => synthGuard({ kubernetesVersion: '1.35', mutatingPolicies: true })).toThrow(/mutatingPolicies true needs allowBetaMutatingApi on Kubernetes 1.35.*set allowBetaMutatingApi: true/);
+  });
+
+  it('refuses mutating policies below 1.34 and says why', () => {
+    expect(() => synthGuard({ kubernetesVersion: '1.33', mutatingPolicies: true })).toThrow(/mutatingPolicies true cannot be honoured on Kubernetes 1.33: MutatingAdmissionPolicy is v1beta1 from 1.34/);
+    expect(() => synthGuard({ kubernetesVersion: '1.31', allowBetaMutatingApi: true })).toThrow(/allowBetaMutatingApi true cannot be honoured/);
+  });
+
+  it('leaves the mutating policies out when mutatingPolicies is false', () => {
+    expect(synthGuard({ mutatingPolicies: false }).filter((o) => o.kind.startsWith('Mutating'))).toEqual([]);
+  });
+
+  it('ships the approver ClusterRole granting only the custom verb on volumesnapshotcontents', () => {
+    const role = named(synthGuard(), 'ClusterRole', MODE_CHANGE_APPROVER_CLUSTER_ROLE)!;
+    expect(role.rules).toEqual([{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotcontents'], verbs: [APPROVE_MODE_CHANGE_VERB] }]);
+    expect(named(synthGuard(), 'ClusterRoleBinding', MODE_CHANGE_APPROVER_CLUSTER_ROLE)).toBeUndefined();
+  });
+
+  it('binds the approver role to the given subjects, sorted', () => {
+    const b = named(synthGuard({ approvers: [{ kind: 'ServiceAccount', name: 'velero', namespace: 'velero' }, { kind: 'Group', name: 'storage-admins' }] }),
+      'ClusterRoleBinding', MODE_CHANGE_APPROVER_CLUSTER_ROLE)!;
+    expect(b.subjects).toEqual([
+      { kind: 'Group', name: 'storage-admins', apiGroup: 'rbac.authorization.k8s.io' },
+      { kind: 'ServiceAccount', name: 'velero', namespace: 'velero' },
+    ]);
+  });
+
+  it('uses Warn/Audit per policy and default actions for the rest', () => {
+    const objs = synthGuard({ defaultActions: [ValidationAction.AUDIT, ValidationAction.WARN], actions: { requireSourceVolumeMode: [ValidationAction.DENY] } });
+    expect(named(objs, 'ValidatingAdmissionPolicyBinding', `${POLICY_NAMES.requireSourceVolumeMode}-binding`)!.spec.validationActions).toEqual(['Deny']);
+    expect(named(objs, 'ValidatingAdmissionPolicyBinding', `${POLICY_NAMES.keepProtectionFlag}-binding`)!.spec.validationActions).toEqual(['Warn', 'Audit']);
+  });
+
+  it('gives param policies a paramRef with selector {} (all objects) and Allow, and notes the cost', () => {
+    const objs = synthGuard();
+    for (const name of [POLICY_NAMES.singleDefaultSnapshotClass, POLICY_NAMES.singleDefaultStorageClass, POLICY_NAMES.restoreKeepsVolumeMode]) {
+      const b = named(objs, 'ValidatingAdmissionPolicyBinding', `${name}-binding`)!;
+      expect(b.spec.paramRef).toEqual({ selector: {}, parameterNotFoundAction: 'Allow' });
+      expect(Object.values(b.metadata.annotations ?? {})[0]).toMatch(/once per .* = all of them\); cost grows/);
+    }
+    expect(named(objs, 'ValidatingAdmissionPolicy', POLICY_NAMES.restoreKeepsVolumeMode)!.spec.paramKind)
+      .toEqual({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshotContent' });
+    expect(named(objs, 'ValidatingAdmissionPolicy', POLICY_NAMES.singleDefaultStorageClass)!.spec.paramKind)
+      .toEqual({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' });
+  });
+
+  it('takes a narrower param selector', () => {
+    const objs = synthGuard({ paramSelectors: { restoreKeepsVolumeMode: { matchLabels: { 'backup.example.com/restorable': 'true' } } } });
+    expect(named(objs, 'ValidatingAdmissionPolicyBinding', `${POLICY_NAMES.restoreKeepsVolumeMode}-binding`)!.spec.paramRef.selector)
+      .toEqual({ matchLabels: { 'backup.example.com/restorable': 'true' } });
+  });
+
+  it('adds an exemption as a match condition', () => {
+    const objs = synthGuard({ exempt: { keepProtectionFlag: { groups: ['break-glass'], users: ['admin'] } } });
+    const conds = named(objs, 'ValidatingAdmissionPolicy', POLICY_NAMES.keepProtectionFlag)!.spec.matchConditions;
+    expect(conds[conds.length - 1]).toEqual({
+      name: 'not-an-exempt-principal',
+      expression: "!(request.userInfo.username in ['admin']) && !request.userInfo.groups.exists(g, g in ['break-glass'])",
+    });
+  });
+
+  it('exempts nobody from the protection-flag policy by default', () => {
+    const conds = named(synthGuard(), 'ValidatingAdmissionPolicy', POLICY_NAMES.keepProtectionFlag)!.spec.matchConditions;
+    expect(conds.map((c: { name: string }) => c.name)).toEqual(['runs-a-guarded-image']);
+  });
+
+  it('excludes a policy on request', () => {
+    const objs = synthGuard({ exclude: ['restoreKeepsVolumeMode'] });
+    expect(named(objs, 'ValidatingAdmissionPolicy', POLICY_NAMES.restoreKeepsVolumeMode)).toBeUndefined();
+    expect(named(objs, 'ValidatingAdmissionPolicy', POLICY_NAMES.requireSourceVolumeMode)).toBeDefined();
+  });
+
+  it('renders byte-identical output twice', () => {
+    expect(JSON.stringify(synthGuard())).toBe(JSON.stringify(synthGuard()));
+  });
+});
+
+describe('bad input', () => {
+  it('refuses Deny together with Warn', () => {
+    expect(() => synthGuard({ defaultActions: [ValidationAction.DENY, ValidationAction.WARN] })).toThrow(/validationActions \["Deny","Warn"\] combines Deny and Warn.*use \['Deny'\]/);
+  });
+  it('refuses an empty action list', () => {
+    expect(() => synthGuard({ actions: { keepProtectionFlag: [] } })).toThrow(/validationActions \[\] is empty; use \['Deny'\]/);
+  });
+  it('refuses an unknown action', () => {
+    expect(() => synthGuard({ defaultActions: ['Block' as ValidationAction] })).toThrow(/validationActions \["Block"\] contains unknown action 'Block'; use only Deny, Warn, Audit/);
+  });
+  it('refuses a duplicated action', () => {
+    expect(() => synthGuard({ defaultActions: [ValidationAction.AUDIT, ValidationAction.AUDIT] })).toThrow(/lists an action twice/);
+  });
+  it('refuses an unknown policy key', () => {
+    expect(() => synthGuard({ exclude: ['noSuchPolicy' as never] })).toThrow(/policy key 'noSuchPolicy' is not a policy of the guard; use one of requireSourceVolumeMode/);
+  });
+  it('refuses actions for a mutating policy', () => {
+    expect(() => synthGuard({ actions: { addProtectionFlag: [ValidationAction.WARN] } as never })).toThrow(/actions.addProtectionFlag .* is set for a mutating policy/);
+  });
+  it('refuses a param selector for a policy without params', () => {
+    expect(() => synthGuard({ paramSelectors: { keepProtectionFlag: {} } as never })).toThrow(/paramSelectors.keepProtectionFlag .* is set for a policy without params/);
+  });
+  it('refuses an exemption that names nobody', () => {
+    expect(() => synthGuard({ exempt: { keepProtectionFlag: {} } })).toThrow(/exempt \{\} names nobody; list users or groups/);
+  });
+  it('refuses an exempt name with a quote', () => {
+    expect(() => synthGuard({ exempt: { keepProtectionFlag: { users: ["x' || true || '"] } } })).toThrow(/exempt.users .* is not a user or group name/);
+  });
+  it('refuses a ServiceAccount approver without namespace', () => {
+    expect(() => synthGuard({ approvers: [{ kind: 'ServiceAccount', name: 'velero' }] })).toThrow(/approvers\[0\].namespace \(unset\) is required for a ServiceAccount; set the namespace/);
+  });
+  it('refuses a namespace on a Group approver', () => {
+    expect(() => synthGuard({ approvers: [{ kind: 'Group', name: 'admins', namespace: 'x' }] })).toThrow(/approvers\[0\].namespace 'x' does not apply to a Group/);
+  });
+  it('refuses a target outside 1.30-1.36', () => {
+    expect(() => synthGuard({ kubernetesVersion: '1.29' })).toThrow(/kubernetesVersion '1.29' is outside the supported range 1.30 to 1.36/);
+  });
+  it('AdmissionPolicy refuses a mutating policy on 1.35 without the opt-in', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    expect(() => new AdmissionPolicy(chart, 'P', { definition: MUTATING_POLICIES.addProtectionFlag, kubernetesVersion: '1.35' }))
+      .toThrow(/allowBetaMutatingApi \(unset\) is not true, but Kubernetes 1.35 serves MutatingAdmissionPolicy only as v1beta1.*--runtime-config=admissionregistration.k8s.io\/v1beta1=true/);
+  });
+  it('AdmissionPolicy refuses validationActions on a mutating policy', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    expect(() => new AdmissionPolicy(chart, 'P', { definition: MUTATING_POLICIES.addProtectionFlag, validationActions: [ValidationAction.DENY] }))
+      .toThrow(/validationActions \["Deny"\] does not apply to mutating policy add-volume-mode-protection-flag; remove validationActions/);
+  });
+});
