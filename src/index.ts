@@ -28,3 +28,11 @@ export {
 } from './constructs/_feature-gates';
 export * from './charts/openshift-vsphere-migration';
 export * from './charts/vanilla-volume-health-gates';
+export * from './constructs/csi-driver';
+export * from './charts/hostpath';
+export * from './charts/vsphere';
+export * from './charts/field-report';
+export * from './constructs/admission-policy';
+export * from './constructs/volume-mode-guard';
+export * from './policies';
+export * from './constructs/doctor-rbac';

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app';
+import { buildApps } from '../src/app';
 import { SnapshotPlatformChart } from '../src/charts/snapshot-platform';
 import { formatKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
 import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/_target';
@@ -33,8 +33,9 @@ const CLUSTER_SCOPED = new Set([
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'charts-test-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
-const app = buildApp(outdir);
-const charts: Chart[] = app.charts;
+const apps = buildApps(outdir);
+const charts: Chart[] = apps.filter((a) => a.kubernetesObjects).flatMap((a) => a.app.charts);
+const configCharts: Chart[] = apps.filter((a) => !a.kubernetesObjects).flatMap((a) => a.app.charts);
 const rendered = new Map<Chart, K8sObject[]>(charts.map((c) => [c, Testing.synth(c) as K8sObject[]]));
 const allObjects = [...rendered.values()].flat();
 const crds = allObjects.filter((o) => o.kind === 'CustomResourceDefinition');
@@ -50,8 +51,13 @@ function targetOf(chart: Chart): string {
 }
 
 describe('shipped charts', () => {
-  it('the app ships at least the default snapshot platform', () => {
-    expect(charts.map((c) => c.node.id)).toContain('snapshot-platform');
+  it('the app ships the platform, the hostpath driver and the examples', () => {
+    expect(charts.map((c) => c.node.id)).toEqual(expect.arrayContaining(['snapshot-platform', 'csi-hostpath', 'field-report', 'openshift-vsphere-migration']));
+  });
+
+  it('node configuration files are kept out of the folder `kubectl apply -f dist/` reads', () => {
+    expect(apps.filter((a) => !a.kubernetesObjects).every((a) => a.folder !== '')).toBe(true);
+    expect(configCharts.length).toBeGreaterThan(0);
   });
 
   for (const chart of charts) {
@@ -86,7 +92,7 @@ describeWithShared('shipped charts validate against the Kubernetes OpenAPI schem
 
 describe('dist/ is byte-identical to a fresh synth', () => {
   const distDir = path.join(process.cwd(), 'dist');
-  app.synth();
+  for (const { app } of apps) app.synth();
   const list = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 

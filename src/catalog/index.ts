@@ -12,3 +12,7 @@ export * from './openshift';
 export * from './classes';
 export * from './snapshot-user-access';
 export * from './volume-health';
+export * from './snapshot-api';
+export * from './doctor-rbac';
+export * from './admission';
+export * from './cel-functions';

@@ -7,6 +7,9 @@
 /** API group of VolumeSnapshot, VolumeSnapshotContent and VolumeSnapshotClass. */
 export const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
 
+/** API group of the volume group snapshot resources. */
+export const GROUP_SNAPSHOT_GROUP = 'groupsnapshot.storage.k8s.io';
+
 /** The snapshot API version the protection lives in (v1beta1 is no longer served since v6). */
 export const SNAPSHOT_VERSION = 'v1';
 

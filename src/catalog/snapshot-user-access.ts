@@ -5,7 +5,7 @@
  * where the allow-volume-mode-change annotation lives) are never granted.
  */
 import type { RbacRule } from './rbac';
-import { GROUP_SNAPSHOT_GROUP } from '../crds/group-snapshot';
+import { GROUP_SNAPSHOT_GROUP } from './snapshot-api';
 import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES } from './snapshot-api';
 
 /** Labels that fold a ClusterRole into the built-in user-facing roles (Kubernetes RBAC docs, "Aggregated ClusterRoles"). */

@@ -4,8 +4,11 @@ import { formatKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
 import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
 import { checkDnsLabel } from '../constructs/_validation';
+import { DoctorRbac } from '../constructs/doctor-rbac';
 import { SnapshotController, SnapshotControllerProps } from '../constructs/snapshot-controller';
 import { SnapshotCrds } from '../constructs/snapshot-crds';
+import { SnapshotUserRoles, SnapshotUserRolesProps } from '../constructs/snapshot-user-roles';
+import { VolumeModeGuard, VolumeModeGuardProps } from '../constructs/volume-mode-guard';
 
 /** Props of {@link SnapshotPlatformChart}. */
 export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'> {
@@ -23,11 +26,30 @@ export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'
   readonly groupSnapshots?: boolean;
   /** snapshot-controller settings (its namespace is the chart's). @default - the construct's defaults */
   readonly controller?: Omit<SnapshotControllerProps, 'namespace' | 'kubernetesVersion'>;
+  /**
+   * The admission policies that guard the volume mode, or `false` to leave them out (not
+   * recommended: the flags and CRDs are then protected only as long as nobody changes them).
+   * @default - every policy, enforcing (Deny)
+   */
+  readonly guard?: Omit<VolumeModeGuardProps, 'kubernetesVersion'> | false;
+  /**
+   * ClusterRoles aggregated into admin / edit / view so namespace users can take snapshots, or
+   * `false` to leave them out.
+   * @default - rendered, class reader not bound
+   */
+  readonly userRoles?: SnapshotUserRolesProps | false;
+  /**
+   * ClusterRoles for the `doctor` command (read-only audit, plus patch for the backfill), or `false`
+   * to leave them out. They are not bound: bind them to whoever runs the command.
+   * @default true
+   */
+  readonly doctorRoles?: boolean;
 }
 
 /**
  * The default snapshot platform: a restricted namespace, the snapshot CRDs (with
- * `spec.sourceVolumeMode`) and the snapshot-controller with the protection flag written out.
+ * `spec.sourceVolumeMode`), the snapshot-controller with the protection flag written out, the
+ * admission policies that guard the volume mode, and user roles for taking snapshots.
  */
 export class SnapshotPlatformChart extends Chart {
   /** Namespace of the controller (not the cdk8s chart default: cluster-scoped objects must stay unnamespaced). */
@@ -36,6 +58,10 @@ export class SnapshotPlatformChart extends Chart {
   public readonly crds: SnapshotCrds;
   /** The snapshot-controller. */
   public readonly controller: SnapshotController;
+  /** The admission policies, unless turned off. */
+  public readonly guard?: VolumeModeGuard;
+  /** The aggregated user roles, unless turned off. */
+  public readonly userRoles?: SnapshotUserRoles;
 
   constructor(scope: Construct, id: string, props: SnapshotPlatformChartProps = {}) {
     // The chart-level namespace of cdk8s would also stamp cluster-scoped objects; namespaces are set per object.
@@ -60,5 +86,12 @@ export class SnapshotPlatformChart extends Chart {
     this.controller = new SnapshotController(this, 'SnapshotController', { ...props.controller, namespace: this.controllerNamespace });
     // Apply order: the namespace and CRDs exist before the controller starts watching them.
     this.controller.node.addDependency(ns, this.crds);
+    if (props.guard !== false) {
+      this.guard = new VolumeModeGuard(this, 'VolumeModeGuard', props.guard ?? {});
+      // The CRD policy checks CRD updates, so install the CRDs first and keep the guard behind them.
+      this.guard.node.addDependency(this.crds);
+    }
+    if (props.userRoles !== false) this.userRoles = new SnapshotUserRoles(this, 'UserRoles', props.userRoles ?? {});
+    if (props.doctorRoles ?? true) new DoctorRbac(this, 'DoctorRbac');
   }
 }

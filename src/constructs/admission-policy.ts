@@ -2,9 +2,10 @@
  * Renders one policy definition (src/policies) into its admission policy and binding, in the API
  * version the target Kubernetes serves.
  */
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import {
-  CEL_LIBRARY_SINCE, formatKubernetesMinor, mutatingAdmissionPolicyApi, POLICY_BINDING_SUFFIX, validatingAdmissionPolicyApi,
+  CEL_LIBRARY_SINCE, formatKubernetesMinor, MIGRATION_KUBERNETES, mutatingAdmissionPolicyApi, POLICY_BINDING_SUFFIX,
+  SNAPSHOT_STACK_KUBERNETES, validatingAdmissionPolicyApi,
 } from '../catalog';
 import { API_REQUIREMENT_ANNOTATION, betaApiRequirement, PARAMS_NOTE_ANNOTATION } from '../catalog/admission';
 import {
@@ -12,6 +13,7 @@ import {
   KubeMutatingAdmissionPolicyV1Beta1, KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding,
 } from '../imports/k8s';
 import type { AnyPolicyDefinition, LabelSelector, NamedExpression } from '../policies/types';
+import { AdmissionPolicyKind, ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster, requireTargetRange } from './_feature-gates';
 import { resolveKubernetesMinor } from './_target';
 import { PropError } from './_validation';
 
@@ -47,9 +49,20 @@ export interface AdmissionPolicyProps {
   /**
    * Render a mutating policy as admissionregistration.k8s.io/v1beta1 on Kubernetes 1.34 and 1.35,
    * where the API is off until the API server enables the MutatingAdmissionPolicy gate and
-   * `--runtime-config=admissionregistration.k8s.io/v1beta1=true`. @default false
+   * `--runtime-config=admissionregistration.k8s.io/v1beta1=true`. For API servers configured
+   * outside this project; with `clusterFeatures` the gate configuration decides instead.
+   * @default false
    */
   readonly allowBetaMutatingApi?: boolean;
+  /**
+   * The cluster's feature-gate configuration (a KubernetesFeatureGates or OpenShiftFeatureGate).
+   * When given, it must target the same Kubernetes minor, and a mutating policy on 1.34/1.35
+   * renders as v1beta1 only when it turns on the MutatingAdmissionPolicy gate and its
+   * `--runtime-config` (that counts as the opt-in); otherwise synth fails naming both constructs.
+   * @default - none: nothing is checked against the API server's flags; on 1.34/1.35 a mutating
+   * policy needs allowBetaMutatingApi
+   */
+  readonly clusterFeatures?: IClusterFeatureGates;
   /** Principals the policy skips (an extra match condition). @default - nobody is exempt */
   readonly exempt?: PrincipalExemption;
   /** Selector of the binding's paramRef, for policies with params. @default - the definition's selector (every object of the kind) */
@@ -71,9 +84,19 @@ export class AdmissionPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AdmissionPolicyProps) {
     super(scope, id);
     const def = props.definition;
-    const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
+    const kind: AdmissionPolicyKind = def.type === 'validating' ? 'ValidatingAdmissionPolicy' : 'MutatingAdmissionPolicy';
+    const minor = resolvePolicyTarget(this, props.kubernetesVersion, `${kind} objects`);
+    const cluster = props.clusterFeatures;
     this.policyName = def.name;
     this.bindingName = `${def.name}${POLICY_BINDING_SUFFIX}`;
+
+    if (cluster) {
+      requireSameCluster(this, `${kind} objects`, minor, cluster, SNAPSHOT_STACK_KUBERNETES);
+      // OpenShift's FeatureGate cannot pass --runtime-config, so no opt-in API version can work
+      // there: say so before the per-version checks below, whose fix (another target) would not help.
+      const offer = kind === 'ValidatingAdmissionPolicy' ? validatingAdmissionPolicyApi(minor) : mutatingAdmissionPolicyApi(minor);
+      if (cluster.platform === ClusterPlatform.OPENSHIFT && offer?.needsOptIn) requireAdmissionApi(this, kind, minor, cluster);
+    }
 
     if (minor < def.minKubernetesMinor) {
       throw new PropError(this, 'kubernetesVersion', formatKubernetesMinor(minor), `is older than policy ${def.name} supports (needs ${formatKubernetesMinor(def.minKubernetesMinor)})`,
@@ -111,7 +134,7 @@ export class AdmissionPolicy extends Construct {
         throw new PropError(this, 'allowBetaMutatingApi', props.allowBetaMutatingApi, `only applies to mutating policies, and ${def.name} is validating`, 'remove allowBetaMutatingApi');
       }
       const actions = checkActions(this, props.validationActions ?? [ValidationAction.DENY]);
-      this.apiVersion = validatingAdmissionPolicyApi(minor)!.version;
+      this.apiVersion = cluster ? requireAdmissionApi(this, kind, minor, cluster).version : validatingAdmissionPolicyApi(minor)!.version;
       new KubeValidatingAdmissionPolicy(this, 'Policy', {
         metadata: { name: this.policyName },
         spec: { ...common, validations: def.validations.map((v) => ({ ...v })) },
@@ -136,16 +159,22 @@ export class AdmissionPolicy extends Construct {
     };
     const bindingSpec = { policyName: this.policyName, ...paramRef };
     if (offer?.version === 'v1') {
+      if (cluster) requireAdmissionApi(this, kind, minor, cluster);
       this.apiVersion = 'v1';
       new KubeMutatingAdmissionPolicy(this, 'Policy', { metadata: { name: this.policyName }, spec });
       new KubeMutatingAdmissionPolicyBinding(this, 'Binding', { metadata: { name: this.bindingName, ...bindingMeta }, spec: bindingSpec });
       return;
     }
     if (offer?.version === 'v1beta1') {
-      if (props.allowBetaMutatingApi !== true) {
+      if (cluster) {
+        // Throws unless the gate configuration turns on the gate and the runtime-config, even when
+        // allowBetaMutatingApi is set: the two would contradict each other.
+        requireAdmissionApi(this, kind, minor, cluster);
+      } else if (props.allowBetaMutatingApi !== true) {
         throw new PropError(this, 'allowBetaMutatingApi', props.allowBetaMutatingApi,
           `is not true, but Kubernetes ${formatKubernetesMinor(minor)} serves MutatingAdmissionPolicy only as v1beta1, off by default`,
-          `set allowBetaMutatingApi: true and start the API server with ${betaApiRequirement('MutatingAdmissionPolicy')}, or leave the mutating policies out`);
+          `set allowBetaMutatingApi: true and start the API server with ${betaApiRequirement('MutatingAdmissionPolicy')}, `
+          + 'or pass clusterFeatures with that gate, or leave the mutating policies out');
       }
       this.apiVersion = 'v1beta1';
       const annotations = { [API_REQUIREMENT_ANNOTATION]: betaApiRequirement('MutatingAdmissionPolicy') };
@@ -155,8 +184,22 @@ export class AdmissionPolicy extends Construct {
     }
     throw new PropError(this, 'kubernetesVersion', formatKubernetesMinor(minor),
       `does not serve MutatingAdmissionPolicy for policy ${def.name} (v1beta1 arrives in 1.34 behind a gate, v1 in 1.36; the 1.32-1.33 v1alpha1 API is not supported)`,
-      'target Kubernetes 1.36 (or 1.34/1.35 with allowBetaMutatingApi), or leave the mutating policies out');
+      'target Kubernetes 1.36 (or 1.34/1.35 with allowBetaMutatingApi or clusterFeatures), or leave the mutating policies out');
   }
+}
+
+/**
+ * The target of an admission-policy construct. An explicit `kubernetesVersion` outside 1.30-1.36 gets
+ * the usual range error (it is written on this construct). A target inherited from the context may
+ * be older because it was meant for the migration constructs (1.23+): that fails naming this
+ * construct, what it needs and where the target was set.
+ * @internal
+ */
+export function resolvePolicyTarget(scope: IConstruct, explicit: string | undefined, what: string): number {
+  if (explicit !== undefined) return resolveKubernetesMinor(scope, explicit);
+  const minor = resolveKubernetesMinor(scope, undefined, MIGRATION_KUBERNETES);
+  requireTargetRange(scope, what, minor, SNAPSHOT_STACK_KUBERNETES);
+  return minor;
 }
 
 function checkActions(scope: Construct, actions: ValidationAction[]): string[] {

@@ -4,15 +4,16 @@
  */
 import { Construct } from 'constructs';
 import {
-  APPROVE_MODE_CHANGE_VERB, formatKubernetesMinor, MODE_CHANGE_APPROVER_CLUSTER_ROLE, mutatingAdmissionPolicyApi,
+  APPROVE_MODE_CHANGE_VERB, featureGate, formatKubernetesMinor, MODE_CHANGE_APPROVER_CLUSTER_ROLE, mutatingAdmissionPolicyApi,
+  runtimeConfigFor, SNAPSHOT_STACK_KUBERNETES,
 } from '../catalog';
 import { betaApiRequirement } from '../catalog/admission';
 import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES } from '../catalog/snapshot-api';
 import { KubeClusterRole, KubeClusterRoleBinding } from '../imports/k8s';
 import { MUTATING_POLICIES, MutatingPolicyKey, VALIDATING_POLICIES, ValidatingPolicyKey } from '../policies';
 import type { LabelSelector } from '../policies/types';
-import { AdmissionPolicy, PrincipalExemption, ValidationAction } from './admission-policy';
-import { resolveKubernetesMinor } from './_target';
+import { AdmissionPolicy, PrincipalExemption, resolvePolicyTarget, ValidationAction } from './admission-policy';
+import { ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster } from './_feature-gates';
 import { checkDnsLabel, PropError } from './_validation';
 
 /** A subject the approver ClusterRole is bound to. */
@@ -42,11 +43,24 @@ export interface VolumeModeGuardProps {
   readonly exclude?: (ValidatingPolicyKey | MutatingPolicyKey)[];
   /**
    * Render the mutating policies. @default - true where MutatingAdmissionPolicy v1 is served (1.36+),
-   * and on 1.34/1.35 when allowBetaMutatingApi is true; false elsewhere
+   * and on 1.34/1.35 when allowBetaMutatingApi is true or clusterFeatures turns on the gate and its
+   * runtime-config; false elsewhere
    */
   readonly mutatingPolicies?: boolean;
-  /** Render the mutating policies as v1beta1 on 1.34/1.35 (needs the API server gate and runtime-config). @default false */
+  /**
+   * Render the mutating policies as v1beta1 on 1.34/1.35 (needs the API server gate and
+   * runtime-config). For API servers configured outside this project; with clusterFeatures, the
+   * gate configuration must agree. @default false
+   */
   readonly allowBetaMutatingApi?: boolean;
+  /**
+   * The cluster's feature-gate configuration (KubernetesFeatureGates or OpenShiftFeatureGate), passed
+   * to every policy. It must target the same Kubernetes minor; on 1.34/1.35 the mutating policies
+   * render as v1beta1 when it turns on MutatingAdmissionPolicy and its runtime-config, and asking
+   * for them (mutatingPolicies or allowBetaMutatingApi) when it does not fails naming both.
+   * @default - none: the API server's flags are not checked
+   */
+  readonly clusterFeatures?: IClusterFeatureGates;
   /** paramRef selectors of the param policies. @default - `{}`: every object of the param kind */
   readonly paramSelectors?: Partial<Record<ParamPolicyKey, LabelSelector>>;
   /** Subjects bound to the approver ClusterRole. @default - none: bind the role yourself */
@@ -63,8 +77,10 @@ export class VolumeModeGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeModeGuardProps = {}) {
     super(scope, id);
-    const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
+    const minor = resolvePolicyTarget(this, props.kubernetesVersion, 'admission policies');
     const version = formatKubernetesMinor(minor);
+    const clusterFeatures = props.clusterFeatures;
+    if (clusterFeatures) requireSameCluster(this, 'admission policies', minor, clusterFeatures, SNAPSHOT_STACK_KUBERNETES);
     const exclude = new Set<string>(props.exclude ?? []);
     const known = [...Object.keys(VALIDATING_POLICIES), ...Object.keys(MUTATING_POLICIES)];
     for (const key of [...exclude, ...Object.keys(props.actions ?? {}), ...Object.keys(props.exempt ?? {}), ...Object.keys(props.paramSelectors ?? {})]) {
@@ -86,6 +102,7 @@ export class VolumeModeGuard extends Construct {
         validationActions: props.actions?.[key] ?? props.defaultActions,
         exempt: props.exempt?.[key],
         paramSelector: props.paramSelectors?.[key as ParamPolicyKey],
+        ...(clusterFeatures ? { clusterFeatures } : {}),
       });
     }
 
@@ -95,6 +112,7 @@ export class VolumeModeGuard extends Construct {
         policies[key] = new AdmissionPolicy(this, pascal(key), {
           definition, kubernetesVersion: version, exempt: props.exempt?.[key],
           ...(props.allowBetaMutatingApi ? { allowBetaMutatingApi: true } : {}),
+          ...(clusterFeatures ? { clusterFeatures } : {}),
         });
       }
     }
@@ -123,6 +141,18 @@ export class VolumeModeGuard extends Construct {
       return false;
     }
     if (offer?.version === 'v1') return true;
+    const cluster = props.clusterFeatures;
+    const asked = props.mutatingPolicies === true || props.allowBetaMutatingApi === true;
+    if (offer?.version === 'v1beta1' && cluster) {
+      // The gate configuration is the opt-in. Asking for the policies while it leaves the API off
+      // contradicts it, so that throws (naming both constructs) instead of rendering dead objects.
+      if (asked) {
+        requireAdmissionApi(this, 'MutatingAdmissionPolicy', minor, cluster);
+        return true;
+      }
+      const gate = featureGate('MutatingAdmissionPolicy')!;
+      return cluster.gateEnabled(gate.name) && cluster.runtimeConfigEnabled(runtimeConfigFor(gate, minor)!);
+    }
     if (offer?.version === 'v1beta1') {
       if (props.allowBetaMutatingApi) return true;
       if (props.mutatingPolicies === true) {
@@ -131,7 +161,10 @@ export class VolumeModeGuard extends Construct {
       }
       return false;
     }
-    if (props.mutatingPolicies === true || props.allowBetaMutatingApi) {
+    // OpenShift cannot pass --runtime-config, so no pre-v1 API can be switched on there: say so
+    // rather than suggesting another target.
+    if (asked && offer?.needsOptIn && cluster?.platform === ClusterPlatform.OPENSHIFT) requireAdmissionApi(this, 'MutatingAdmissionPolicy', minor, cluster);
+    if (asked) {
       throw new PropError(this, props.mutatingPolicies === true ? 'mutatingPolicies' : 'allowBetaMutatingApi', true,
         `cannot be honoured on Kubernetes ${version}: MutatingAdmissionPolicy is v1beta1 from 1.34 (behind a gate) and v1 from 1.36; before that only an alpha API exists`,
         'target Kubernetes >= 1.34, or leave mutatingPolicies unset (the validating policies still refuse what the mutating ones would fix)');

@@ -14,7 +14,7 @@ import {
 import { CelRule, CrdDefinition, CrdVersion, OpenApiSchema, PrinterColumn } from './types';
 
 /** API group of the group snapshot kinds. */
-export const GROUP_SNAPSHOT_GROUP = 'groupsnapshot.storage.k8s.io';
+import { GROUP_SNAPSHOT_GROUP } from '../catalog/snapshot-api';
 
 /** The upstream API review that approved the group snapshot kinds. */
 const GROUP_API_APPROVAL = 'https://github.com/kubernetes-csi/external-snapshotter/pull/1337';

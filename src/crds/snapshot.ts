@@ -13,7 +13,7 @@ import {
 import { CelRule, CrdDefinition, CrdVersion, OpenApiSchema, PrinterColumn } from './types';
 
 /** API group of the single-volume snapshot kinds. */
-export const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
+import { SNAPSHOT_GROUP } from '../catalog/snapshot-api';
 
 /** Schema generation: `v1` has CEL rules and the fields added since v6; `v1beta1` is frozen. */
 type Generation = 'v1' | 'v1beta1';
