@@ -8,13 +8,14 @@
  * dist/node-config/     kubelet / kubeadm configuration files: not Kubernetes objects
  */
 import * as path from 'node:path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { FieldReportChart } from './charts/field-report';
 import { HostpathDriverChart } from './charts/hostpath';
 import { OpenShiftVsphereMigrationChart } from './charts/openshift-vsphere-migration';
 import { SnapshotPlatformChart } from './charts/snapshot-platform';
 import { vanillaVolumeHealthGates } from './charts/vanilla-volume-health-gates';
 import { OpenShiftFeatureSet } from './catalog';
+import { VolumeHealthAlerts } from './constructs/volume-health-alerts';
 
 /** One output folder and the app rendered into it. */
 export interface ShippedApp {
@@ -44,6 +45,10 @@ export function buildApps(root: string): ShippedApp[] {
     acknowledgeNoUpgrade: OpenShiftFeatureSet.CUSTOM_NO_UPGRADE,
   });
 
+  // Needs the Prometheus operator's CRDs and the kubelet gate from node-config/, so it is opt-in.
+  const healthAlerts = at('examples/volume-health-alerts');
+  new VolumeHealthAlerts(new Chart(healthAlerts, 'volume-health-alerts'), 'Alerts', { namespace: 'monitoring' });
+
   const nodeConfig = new App({ outdir: path.join(root, 'node-config'), outputFileExtension: '.yaml' });
   vanillaVolumeHealthGates(nodeConfig);
 
@@ -51,6 +56,7 @@ export function buildApps(root: string): ShippedApp[] {
     { folder: '', app: main, kubernetesObjects: true },
     { folder: 'examples/field-report', app: fieldReport, kubernetesObjects: true },
     { folder: 'examples/openshift-vsphere-migration', app: openshift, kubernetesObjects: true },
+    { folder: 'examples/volume-health-alerts', app: healthAlerts, kubernetesObjects: true },
     { folder: 'node-config', app: nodeConfig, kubernetesObjects: false },
   ];
 }

@@ -1,0 +1,41 @@
+/**
+ * The README states versions and commands a new user relies on; these tests keep it in step with
+ * the catalog and package.json instead of trusting that someone remembers to edit both.
+ */
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Component, defaultRelease } from '../src/catalog';
+
+const readme = fs.readFileSync('README.md', 'utf8');
+const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+
+describe('README', () => {
+  it('gives the two set-up commands, and both exist as npm scripts', () => {
+    expect(readme).toContain('`npm ci && npm run synth`');
+    expect(readme).toContain('`npm ci && npm test`');
+    expect(pkg.scripts.synth).toBeDefined();
+    expect(pkg.scripts.test).toBeDefined();
+  });
+
+  describe('the versions table matches the catalog', () => {
+    for (const component of Object.values(Component)) {
+      it(component, () => {
+        const row = readme.split('\n').find((l) => l.startsWith(`| ${component} |`));
+        expect(row, `README has no versions row for ${component}`).toBeDefined();
+        const cells = row!.split('|').map((c) => c.trim());
+        expect(cells[3]).toBe(defaultRelease(component, 36)!.tag);
+        expect(cells[3]).toBe(defaultRelease(component, 34)!.tag);
+        expect(cells[4]).toBe(defaultRelease(component, 33)!.tag);
+        expect(cells[4]).toBe(defaultRelease(component, 30)!.tag);
+      });
+    }
+  });
+
+  it('names every file the app renders into dist/', () => {
+    const files = fs.readdirSync('dist', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
+    for (const f of files) {
+      const mentioned = readme.includes(`dist/${f}`) || readme.includes(`dist/${f.split('/').slice(0, -1).join('/')}/`);
+      expect(mentioned, `README does not describe dist/${f}`).toBe(true);
+    }
+  });
+});
