@@ -34,8 +34,10 @@ const manyContents = Array.from({ length: 99 }, (_, i) => snapshotContent(`snapc
 const rows: [AnyPolicyDefinition, PolicyCase | MutatingPolicyCase, string][] = [
   [V.requireSourceVolumeMode, find(V.requireSourceVolumeMode.cases, 'create with Filesystem'), 'VSC create'],
   [V.approveVolumeModeChange, find(V.approveVolumeModeChange.cases, 'approver adds true'), 'VSC annotation added'],
+  [V.approveVolumeModeChange, find(V.approveVolumeModeChange.cases, 'ordinary user rewrites the stamp'), 'VSC stamp forged (denied)'],
   [V.approveVolumeModeChange, find(V.approveVolumeModeChange.cases, 'snapshot-controller update keeps the annotation'), 'VSC controller update (skipped)'],
   [V.keepProtectionFlag, find(V.keepProtectionFlag.cases, 'provisioner v6.3.0 without the flag (on by default)'), 'Deployment, 2 containers'],
+  [V.keepProtectionFlag, find(V.keepProtectionFlag.cases, 'provisioner with --flag=false'), 'Deployment, --flag=false (denied)'],
   [V.keepProtectionFlag, find(V.keepProtectionFlag.cases, 'unrelated Deployment is not matched'), 'unrelated Deployment (skipped)'],
   [V.crdKeepsSourceVolumeMode, find(V.crdKeepsSourceVolumeMode.cases, 'update to the current CRD'), 'CRD update'],
   [V.singleDefaultSnapshotClass, { ...find(V.singleDefaultSnapshotClass.cases, 'first default for a driver') }, 'default class vs 1 class'],

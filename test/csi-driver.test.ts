@@ -147,6 +147,40 @@ describe('CsiDriver: workload and leader election', () => {
   });
 });
 
+describe('CsiDriver: scheduling', () => {
+  it('runs the node plugin on every node at node-critical priority by default', () => {
+    const pod = nodeOf(synth()).spec.template.spec;
+    expect(pod.priorityClassName).toBe('system-node-critical');
+    // No key and operator Exists: the API's way of tolerating every taint.
+    expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
+  });
+
+  it('runs the controller at cluster-critical priority by default, without blanket tolerations', () => {
+    for (const replicas of [1, 2]) {
+      const pod = controllerOf(synth({ replicas })).spec.template.spec;
+      expect(pod.priorityClassName, `replicas ${replicas}`).toBe('system-cluster-critical');
+      expect(pod.tolerations, `replicas ${replicas}`).toBeUndefined();
+    }
+  });
+
+  it('takes other priority classes and tolerations, and [] for none', () => {
+    const docs = synth({
+      controllerPriorityClassName: 'storage-critical', nodePriorityClassName: 'storage-node',
+      nodeTolerations: [{ key: 'dedicated', operator: 'Equal', value: 'storage', effect: 'NoSchedule' }],
+    });
+    expect(controllerOf(docs).spec.template.spec.priorityClassName).toBe('storage-critical');
+    expect(nodeOf(docs).spec.template.spec.priorityClassName).toBe('storage-node');
+    expect(nodeOf(docs).spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'storage', effect: 'NoSchedule' }]);
+    expect(nodeOf(synth({ nodeTolerations: [] })).spec.template.spec.tolerations).toBeUndefined();
+  });
+
+  it('gives the SINGLE_POD StatefulSet the controller priority class', () => {
+    const sts = ofKind(synth({ mode: CsiDeploymentMode.SINGLE_POD, controllerPriorityClassName: 'demo' }), 'StatefulSet')[0];
+    expect(sts.spec.template.spec.priorityClassName).toBe('demo');
+    expect(sts.spec.template.spec.tolerations).toBeUndefined();
+  });
+});
+
 describe('CsiDriver: paths', () => {
   it('derives registration path and host socket dir from the driver name and one socket path', () => {
     const docs = synth({ socketPath: '/plugin/driver.sock' });
@@ -190,6 +224,14 @@ describe('CsiDriver: paths', () => {
         runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
       });
     }
+  });
+
+  it('keeps node-side sidecars at uid 0 but otherwise restricted (they open the root-owned socket)', () => {
+    const reg = container(nodeOf(synth()), 'node-driver-registrar');
+    expect(reg.securityContext).toEqual({
+      allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true,
+      runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' },
+    });
   });
 
   it('gives every container resource requests', () => {
@@ -294,12 +336,56 @@ describe('CsiDriver: bad input', () => {
 
   it('refuses controller-only settings in SINGLE_POD mode', () => {
     expect(build({ mode: CsiDeploymentMode.SINGLE_POD, controllerSecretMounts: [{ name: 'cfg', secretName: 'cfg', mountPath: '/etc/cfg' }] }))
-      .toThrow(/controllerSecretMounts .* has no controller-only container to apply to in SINGLE_POD mode; use 'driverEnv'/);
+      .toThrow(/controllerSecretMounts .* has no separate controller or node workload to apply to in SINGLE_POD mode; use 'driverEnv'/);
+  });
+
+  it('refuses node tolerations in SINGLE_POD mode (a StatefulSet must not tolerate every taint)', () => {
+    expect(build({ mode: CsiDeploymentMode.SINGLE_POD, nodeTolerations: [] }))
+      .toThrow(/nodeTolerations \[\] has no separate controller or node workload .*; use .*'controllerPriorityClassName' for the single pod/);
+  });
+
+  it('refuses a priority class name that is not a DNS subdomain', () => {
+    expect(build({ nodePriorityClassName: 'System_Node_Critical' })).toThrow(/nodePriorityClassName 'System_Node_Critical'/);
+  });
+
+  it('refuses a toleration with operator Exists and a value', () => {
+    expect(build({ nodeTolerations: [{ operator: 'Exists', key: 'gpu', value: 'true' }] }))
+      .toThrow(/nodeTolerations\[0\]\.value 'true' is set with operator 'Exists'.*; drop 'value' or use operator 'Equal'/);
+  });
+
+  it('refuses tolerationSeconds without effect NoExecute', () => {
+    expect(build({ nodeTolerations: [{ operator: 'Exists', key: 'gpu', effect: 'NoSchedule', tolerationSeconds: 30 }] }))
+      .toThrow(/nodeTolerations\[0\]\.tolerationSeconds 30 only applies to effect 'NoExecute'.*; set effect 'NoExecute'/);
+  });
+
+  it('refuses an Equal toleration without a key', () => {
+    expect(build({ nodeTolerations: [{ operator: 'Equal', value: 'x' }] }))
+      .toThrow(/nodeTolerations\[0\]\.key \(unset\) is empty with operator 'Equal'.*; name the taint key/);
+  });
+
+  it('refuses a driver container name that collides with a sidecar', () => {
+    expect(build({ driverContainerName: 'csi-provisioner' }))
+      .toThrow(/driverContainerName 'csi-provisioner' collides with a sidecar container the construct renders; choose a name other than/);
+  });
+
+  it('refuses an extra host path mounted over the socket directory', () => {
+    expect(build({ nodeHostPaths: [{ name: 'data', hostPath: '/data', mountPath: '/csi' }] }))
+      .toThrow(/nodeHostPaths\[0\]\.mountPath '\/csi' is already the mount path of the socket directory; mount it at a directory of its own/);
+  });
+
+  it('refuses two extra host paths with one name', () => {
+    expect(build({ nodeHostPaths: [{ name: 'data', hostPath: '/a', mountPath: '/a' }, { name: 'data', hostPath: '/b', mountPath: '/b' }] }))
+      .toThrow(/nodeHostPaths\[1\]\.name 'data' is used twice in 'nodeHostPaths'; give every extra volume its own name/);
   });
 
   it('refuses overriding the env the construct derives', () => {
     expect(build({ driverEnv: { CSI_ENDPOINT: 'unix:///tmp/x.sock' } }))
       .toThrow(/driverEnv 'CSI_ENDPOINT' is set by the construct .*; drop 'CSI_ENDPOINT' from 'driverEnv'/);
+  });
+
+  it('refuses a default fsType that is not a filesystem name', () => {
+    expect(build({ provisioner: { defaultFsType: 'ext4 -o ro' } }))
+      .toThrow(/provisioner\.defaultFsType 'ext4 -o ro' is not a filesystem type name; write it like 'ext4'/);
   });
 
   it('refuses a malformed timeout', () => {

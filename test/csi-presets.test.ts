@@ -118,6 +118,26 @@ describe('worked example (SCENARIOS §1)', () => {
     expect(docs.find((d) => d.kind === 'VolumeSnapshot').spec.volumeSnapshotClassName).toBe('csi-hostpath-snapclass');
   });
 
+  it('puts the driver into its own namespace, apart from the demo claims, from one prop', () => {
+    const { docs } = example({ driverNamespace: 'hostpath-driver' });
+    const sts = docs.find((d) => d.kind === 'StatefulSet');
+    expect(sts.metadata.namespace).toBe('hostpath-driver');
+    expect(docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name).sort()).toEqual(['hostpath-driver', FIELD_REPORT.namespace]);
+    const subjects = docs.filter((d) => d.kind === 'ClusterRoleBinding').flatMap((b) => b.subjects);
+    expect(subjects.every((x: Json) => x.namespace === 'hostpath-driver')).toBe(true);
+    expect(claims(docs)[FIELD_REPORT.sourceClaim].metadata.namespace).toBe(FIELD_REPORT.namespace);
+  });
+
+  it('refuses a driver namespace equal to the demo namespace', () => {
+    expect(() => example({ driverNamespace: FIELD_REPORT.namespace }))
+      .toThrow(/driverNamespace 'volume-mode-demo' equals 'namespace'.*; give the driver its own namespace, e\.g\. 'csi-hostpath'/);
+  });
+
+  it('refuses a driver namespace when the driver is rendered elsewhere', () => {
+    expect(() => example({ includeDriver: false, driverNamespace: 'x' }))
+      .toThrow(/driverNamespace 'x' has no effect without includeDriver.*; drop 'driverNamespace'/);
+  });
+
   it('renders the Block restore only behind allowModeChange', () => {
     const { docs } = example({ allowModeChange: true });
     const raw = claims(docs)[FIELD_REPORT.blockRestore];

@@ -158,6 +158,29 @@ describeWithShared('hostpath preset parity with csi-driver-host-path v1.18.0 (ku
     for (const k of ['provisioner', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion']) expect(our[k], k).toEqual(up[k]);
   });
 
+  it('renders into its own namespace, labelled Pod Security "privileged" (deviation: upstream uses default)', () => {
+    // Upstream puts the plugin and every RBAC subject into `default`.
+    const upNamespaces = new Set(upstreamPlugin.flatMap((d) => [d.metadata.namespace, ...(d.subjects ?? []).map((x: Json) => x.namespace)]).filter(Boolean));
+    expect([...upNamespaces]).toEqual(['default']);
+    const ns = docs.filter((d) => d.kind === 'Namespace');
+    expect(ns.map((d) => d.metadata.name)).toEqual(['csi-hostpath']);
+    // The plugin container is privileged, which only the "privileged" level admits.
+    expect(ns[0].metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    const namespaced = docs.filter((d) => ['ServiceAccount', 'StatefulSet', 'Role', 'RoleBinding'].includes(d.kind));
+    expect(namespaced.length).toBeGreaterThan(1);
+    for (const d of namespaced) expect(d.metadata.namespace, `${d.kind} ${d.metadata.name}`).toBe('csi-hostpath');
+    const subjects = docs.filter((d) => d.kind.endsWith('RoleBinding')).flatMap((b) => b.subjects);
+    expect(subjects.length).toBeGreaterThan(0);
+    for (const x of subjects) expect(x.namespace, x.name).toBe('csi-hostpath');
+    // Apply order: the Namespace comes before anything created in it.
+    expect(docs.findIndex((d) => d.kind === 'Namespace')).toBeLessThan(docs.findIndex((d) => d.metadata.namespace === 'csi-hostpath'));
+  });
+
+  it('runs the plugin at cluster-critical priority (deviation: upstream sets no priority class)', () => {
+    expect(upSts.spec.template.spec.priorityClassName).toBeUndefined();
+    expect(sts.spec.template.spec.priorityClassName).toBe('system-cluster-critical');
+  });
+
   it('keeps privilege on the plugin only (deviation: upstream makes sidecars privileged for SELinux)', () => {
     for (const c of ourContainers) expect(c.securityContext?.privileged === true, c.name).toBe(c.name === 'hostpath');
     const upPrivileged = upContainers.filter((c) => c.securityContext?.privileged).map((c) => c.name).sort();
@@ -179,4 +202,25 @@ it('targets Kubernetes 1.32 with the v5 provisioner and v1 resizer lines', () =>
   const images = sts.spec.template.spec.containers.map((c: Json) => c.image);
   expect(images).toContain('registry.k8s.io/sig-storage/csi-provisioner:v5.3.0');
   expect(images).toContain('registry.k8s.io/sig-storage/csi-resizer:v1.14.0');
+});
+
+it('moves every namespaced object and RBAC subject with the namespace prop', () => {
+  const app = Testing.app();
+  const docs = Testing.synth(new HostpathDriverChart(app, 'hostpath', { namespace: 'storage-demo' }));
+  expect(docs.filter((d: Json) => d.kind === 'Namespace').map((d: Json) => d.metadata.name)).toEqual(['storage-demo']);
+  const namespaces = new Set(docs.flatMap((d: Json) => [d.metadata.namespace, ...(d.subjects ?? []).map((x: Json) => x.namespace)]).filter(Boolean));
+  expect([...namespaces]).toEqual(['storage-demo']);
+});
+
+it('deploys into an existing namespace without rendering it when createNamespace is off', () => {
+  const app = Testing.app();
+  const docs = Testing.synth(new HostpathDriverChart(app, 'hostpath', { namespace: 'default', createNamespace: false }));
+  expect(docs.some((d: Json) => d.kind === 'Namespace')).toBe(false);
+  expect(docs.find((d: Json) => d.kind === 'StatefulSet').metadata.namespace).toBe('default');
+});
+
+it('refuses to create (and relabel) a built-in namespace', () => {
+  const app = Testing.app();
+  expect(() => new HostpathDriverChart(app, 'hostpath', { namespace: 'kube-system' }))
+    .toThrow(/namespace 'kube-system' is a built-in namespace, which this stack would relabel .*; set 'createNamespace: false'/);
 });

@@ -16,3 +16,4 @@ export * from './snapshot-api';
 export * from './doctor-rbac';
 export * from './admission';
 export * from './cel-functions';
+export * from './pod-security';

@@ -95,3 +95,11 @@ export function parseKubernetesMinor(version: string): number | undefined {
 export function formatKubernetesMinor(minor: number): KubernetesVersion {
   return `1.${minor}`;
 }
+
+/** Built-in priority classes every cluster has. */
+export const BUILT_IN_PRIORITY_CLASSES = {
+  /** For controllers the cluster cannot work without. */
+  clusterCritical: 'system-cluster-critical',
+  /** For per-node agents such as CSI node plugins. */
+  nodeCritical: 'system-node-critical',
+} as const;

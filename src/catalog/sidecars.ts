@@ -5,6 +5,7 @@
  * (flags per sidecar at the pinned tags), §d (RBAC object names), §i (hostpath paths).
  */
 import { Component } from './images';
+import { BUILT_IN_PRIORITY_CLASSES } from './kubernetes';
 
 /**
  * What a CSI driver declares it can do (CSI spec plugin/controller capabilities, plus the service
@@ -307,3 +308,15 @@ export const CSI_CONTAINER_REQUESTS = {
 
 /** Non-root identity for controller pods (distroless `nonroot`). */
 export const CSI_CONTROLLER_RUN_AS_USER = 65532;
+
+/**
+ * Scheduling defaults of a driver's workloads. A stopped controller blocks provisioning, attach,
+ * snapshots and resizes cluster-wide; a missing node plugin leaves its node unable to mount or
+ * unmount the driver's volumes, so it runs on every node whatever the taints.
+ */
+export const CSI_SCHEDULING_DEFAULTS = {
+  controllerPriorityClassName: BUILT_IN_PRIORITY_CLASSES.clusterCritical,
+  nodePriorityClassName: BUILT_IN_PRIORITY_CLASSES.nodeCritical,
+  /** No key and operator Exists: tolerates every taint of every effect. */
+  nodeTolerations: [{ operator: 'Exists' }],
+} as const;

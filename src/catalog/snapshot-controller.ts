@@ -1,3 +1,5 @@
+import { BUILT_IN_PRIORITY_CLASSES } from './kubernetes';
+
 /**
  * snapshot-controller facts the construct renders (FACTS §c2, ES@v8.6.0 deploy manifests).
  */
@@ -25,7 +27,7 @@ export const SNAPSHOT_CONTROLLER_DEFAULTS = {
   metricsPath: '/metrics',
   leaderElectionHealthPath: '/healthz/leader-election',
   logVerbosity: 2,
-  priorityClassName: 'system-cluster-critical',
+  priorityClassName: BUILT_IN_PRIORITY_CLASSES.clusterCritical,
   namespace: 'kube-system',
   /** Non-root identity for the distroless image, which would otherwise run as uid 0. */
   runAsUser: 65532,

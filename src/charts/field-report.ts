@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel } from '../constructs/_validation';
+import { checkDnsLabel, PropError } from '../constructs/_validation';
 import { RestoredClaim } from '../constructs/restored-claim';
 import { PersistentVolumeMode, SourceClaim } from '../constructs/source-claim';
 import { VolumeSnapshot } from '../constructs/volume-snapshot';
@@ -43,6 +43,11 @@ export interface FieldReportChartProps extends Omit<ChartProps, 'namespace'> {
    * @default true
    */
   readonly includeDriver?: boolean;
+  /**
+   * Namespace of the hostpath driver (with `includeDriver`): its Namespace object, workloads and
+   * RBAC subjects all follow from it. @default 'csi-hostpath' (HostpathStack's default)
+   */
+  readonly driverNamespace?: string;
 }
 
 /**
@@ -75,11 +80,19 @@ export class FieldReportChart extends Chart {
     let storageClass: IStorageClass;
     let snapshotClass: IVolumeSnapshotClass;
     if (props.includeDriver ?? true) {
-      this.hostpath = new HostpathStack(this, 'Hostpath', { kubernetesVersion: version });
+      if (props.driverNamespace === namespace) {
+        throw new PropError(this, 'driverNamespace', props.driverNamespace, `equals 'namespace': the demo claims would share the driver's "privileged" namespace`,
+          `give the driver its own namespace, e.g. '${HOSTPATH.namespace}'`);
+      }
+      this.hostpath = new HostpathStack(this, 'Hostpath', { kubernetesVersion: version, namespace: props.driverNamespace });
       demo.node.addDependency(this.hostpath);
       storageClass = this.hostpath.storageClass!;
       snapshotClass = this.hostpath.snapshotClass;
     } else {
+      if (props.driverNamespace !== undefined) {
+        throw new PropError(this, 'driverNamespace', props.driverNamespace, 'has no effect without includeDriver (the driver is rendered elsewhere)',
+          "drop 'driverNamespace', or set it on the chart that renders the driver");
+      }
       storageClass = StorageClass.fromName(HOSTPATH.storageClassName, HOSTPATH.driverName);
       snapshotClass = VolumeSnapshotClass.fromName(HOSTPATH.snapshotClassName, HOSTPATH.driverName);
     }

@@ -1,13 +1,17 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Component, CsiCapability, formatKubernetesMinor, ImageRef, imageString, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
+import {
+  Component, CSI_ENDPOINT_ENV, CsiCapability, formatKubernetesMinor, ImageRef, imageString, NODE_NAME_ENV, SNAPSHOT_STACK_KUBERNETES,
+} from '../catalog';
+import { BUILT_IN_NAMESPACES, POD_SECURITY_LABELS, PodSecurityLevel } from '../catalog/pod-security';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, resolveImage } from '../constructs/_validation';
+import { checkDnsLabel, PropError, resolveImage } from '../constructs/_validation';
 import {
   CsiDeploymentMode, CsiDriver, CsiDriverProps, FsGroupPolicy, VolumeLifecycleMode,
 } from '../constructs/csi-driver';
 import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/storage-class';
 import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
+import { KubeNamespace } from '../imports/k8s';
 
 /**
  * What csi-driver-host-path v1.18.0 is and how its kubernetes-1.34 deployment lays it out
@@ -15,6 +19,8 @@ import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapsh
  */
 export const HOSTPATH = {
   driverName: 'hostpath.csi.k8s.io',
+  /** Namespace this project renders the plugin into (upstream uses `default`). */
+  namespace: 'csi-hostpath',
   /** Workload, ServiceAccount and RBAC base name upstream uses. */
   name: 'csi-hostpathplugin',
   containerName: 'hostpath',
@@ -26,6 +32,8 @@ export const HOSTPATH = {
   storageClassName: 'csi-hostpath-sc',
   snapshotClassName: 'csi-hostpath-snapclass',
   logVerbosity: 5,
+  /** Flags of the hostpathplugin binary itself (not a sidecar's, so not in the sidecar catalog). */
+  flags: { driverName: '--drivername', verbosity: '--v', endpoint: '--endpoint', nodeId: '--nodeid' },
   /** What the hostpath driver implements (it answers all of these). */
   capabilities: [
     CsiCapability.CONTROLLER_SERVICE, CsiCapability.CREATE_DELETE_VOLUME, CsiCapability.PUBLISH_UNPUBLISH_VOLUME,
@@ -37,8 +45,18 @@ export const HOSTPATH = {
 
 /** Props of {@link HostpathStack}. */
 export interface HostpathStackProps {
-  /** Namespace of the plugin. @default 'default' (as upstream deploys it) */
+  /**
+   * Namespace of the plugin: every namespaced object, RBAC subject and the Namespace object
+   * follow from it. @default 'csi-hostpath' (upstream deploys into `default`)
+   */
   readonly namespace?: string;
+  /**
+   * Render the Namespace, labelled to enforce Pod Security "privileged" (the plugin container is
+   * privileged). Turn off to deploy into a namespace that exists and is labelled already; the
+   * built-in namespaces (default, kube-system, ...) are never created, so they need this off.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
   /** Target Kubernetes release. @default - the chart context, else '1.36' */
   readonly kubernetesVersion?: string;
   /** hostpathplugin image override. @default - the catalog's pinned release */
@@ -49,7 +67,11 @@ export interface HostpathStackProps {
   readonly storageClass?: boolean;
   /** Mark the VolumeSnapshotClass as the driver's default. @default false, as upstream */
   readonly defaultSnapshotClass?: boolean;
-  /** Further CsiDriver overrides (resources, verbosity, ...). @default - none */
+  /**
+   * Further CsiDriver overrides (resources, verbosity, ...), applied over the preset's values one
+   * prop at a time: an override of `provisioner` replaces the preset's (which turns on the
+   * Topology gate), so repeat `featureGates: { Topology: true }` there. @default - none
+   */
   readonly driver?: Partial<Omit<CsiDriverProps, 'driverName' | 'driverImage' | 'capabilities' | 'namespace' | 'kubernetesVersion'>>;
 }
 
@@ -61,6 +83,10 @@ export interface HostpathStackProps {
 export class HostpathStack extends Construct {
   /** The driver deployment. */
   public readonly driver: CsiDriver;
+  /** Namespace of the plugin. */
+  public readonly namespace: string;
+  /** The Namespace object, unless `createNamespace` is off. */
+  public readonly namespaceObject?: KubeNamespace;
   /** The VolumeSnapshotClass `csi-hostpath-snapclass`. */
   public readonly snapshotClass: VolumeSnapshotClass;
   /** The StorageClass `csi-hostpath-sc`, unless turned off. */
@@ -72,7 +98,25 @@ export class HostpathStack extends Construct {
     const image = resolveImage(this, {
       component: Component.HOSTPATH_PLUGIN, prop: 'driverImage', override: props.driverImage, kubernetesMinor: minor,
     });
-    const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'default');
+    const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? HOSTPATH.namespace);
+    this.namespace = namespace;
+    if (props.createNamespace ?? true) {
+      if (BUILT_IN_NAMESPACES.includes(namespace)) {
+        throw new PropError(this, 'namespace', namespace, 'is a built-in namespace, which this stack would relabel to enforce Pod Security "privileged"',
+          `set 'createNamespace: false' to deploy into it as it is, or keep the default '${HOSTPATH.namespace}'`);
+      }
+      // The plugin container is privileged (Bidirectional mount propagation, host /dev), which only
+      // the "privileged" level admits; the namespace holds nothing but the plugin.
+      this.namespaceObject = new KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: namespace,
+          labels: {
+            [POD_SECURITY_LABELS.enforce]: PodSecurityLevel.PRIVILEGED,
+            [POD_SECURITY_LABELS.enforceVersion]: 'latest',
+          },
+        },
+      });
+    }
     this.driver = new CsiDriver(this, 'Driver', {
       name: HOSTPATH.name,
       driverContainerName: HOSTPATH.containerName,
@@ -83,7 +127,8 @@ export class HostpathStack extends Construct {
       fsGroupPolicy: FsGroupPolicy.FILE,
       volumeLifecycleModes: [VolumeLifecycleMode.PERSISTENT, VolumeLifecycleMode.EPHEMERAL],
       driverArgs: [
-        `--drivername=${HOSTPATH.driverName}`, `--v=${HOSTPATH.logVerbosity}`, '--endpoint=$(CSI_ENDPOINT)', '--nodeid=$(KUBE_NODE_NAME)',
+        `${HOSTPATH.flags.driverName}=${HOSTPATH.driverName}`, `${HOSTPATH.flags.verbosity}=${HOSTPATH.logVerbosity}`,
+        `${HOSTPATH.flags.endpoint}=$(${CSI_ENDPOINT_ENV})`, `${HOSTPATH.flags.nodeId}=$(${NODE_NAME_ENV})`,
       ],
       nodeHostPaths: [{ name: 'csi-data-dir', hostPath: HOSTPATH.dataDir, mountPath: HOSTPATH.dataMountPath, type: 'DirectoryOrCreate' }],
       provisioner: { featureGates: { Topology: true } },
@@ -95,6 +140,8 @@ export class HostpathStack extends Construct {
       namespace,
       kubernetesVersion: props.kubernetesVersion,
     });
+    // Apply order: the namespace exists before anything is created in it.
+    if (this.namespaceObject) this.driver.node.addDependency(this.namespaceObject);
     this.snapshotClass = new VolumeSnapshotClass(this, 'SnapshotClass', {
       name: HOSTPATH.snapshotClassName,
       driver: HOSTPATH.driverName,

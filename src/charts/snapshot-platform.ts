@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { formatKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
+import { formatKubernetesMinor, POD_SECURITY_LABELS, PodSecurityLevel, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
 import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
 import { checkDnsLabel } from '../constructs/_validation';
@@ -75,10 +75,10 @@ export class SnapshotPlatformChart extends Chart {
       metadata: {
         name: this.controllerNamespace,
         labels: {
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-          'pod-security.kubernetes.io/warn': 'restricted',
-          'pod-security.kubernetes.io/audit': 'restricted',
+          [POD_SECURITY_LABELS.enforce]: PodSecurityLevel.RESTRICTED,
+          [POD_SECURITY_LABELS.enforceVersion]: 'latest',
+          [POD_SECURITY_LABELS.warn]: PodSecurityLevel.RESTRICTED,
+          [POD_SECURITY_LABELS.audit]: PodSecurityLevel.RESTRICTED,
         },
       },
     });

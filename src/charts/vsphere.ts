@@ -23,6 +23,9 @@ export const VSPHERE = {
   configMountPath: '/etc/cloud',
   configFileEnv: 'VSPHERE_CSI_CONFIG',
   configFileName: 'csi-vsphere.conf',
+  /** Secret holding `configFileName`, and the volume it is mounted through. */
+  configSecretName: 'vsphere-config-secret',
+  configVolumeName: 'vsphere-config',
   /** The same image serves both roles; this env var tells it which one. */
   modeEnv: 'X_CSI_MODE',
   /** What the vSphere block driver implements (controller + node). */
@@ -81,7 +84,7 @@ export class VsphereCsiStack extends Construct {
         "pass the pinned image your vSphere CSI release documents, e.g. '<registry>/vsphere-csi-driver/driver:<tag>'");
     }
     const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? VSPHERE.namespace);
-    const configSecretName = checkDnsSubdomain(this, 'configSecretName', props.configSecretName ?? 'vsphere-config-secret');
+    const configSecretName = checkDnsSubdomain(this, 'configSecretName', props.configSecretName ?? VSPHERE.configSecretName);
     this.driver = new CsiDriver(this, 'Driver', {
       name: VSPHERE.name,
       replicas: props.replicas ?? 2,
@@ -93,7 +96,7 @@ export class VsphereCsiStack extends Construct {
         [VSPHERE.configFileEnv]: `${VSPHERE.configMountPath}/${VSPHERE.configFileName}`,
       },
       nodeDriverEnv: { [VSPHERE.modeEnv]: 'node' },
-      controllerSecretMounts: [{ name: 'vsphere-config', secretName: configSecretName, mountPath: VSPHERE.configMountPath }],
+      controllerSecretMounts: [{ name: VSPHERE.configVolumeName, secretName: configSecretName, mountPath: VSPHERE.configMountPath }],
       ...props.driver,
       driverName: VSPHERE.driverName,
       driverImage: props.driverImage,

@@ -5,6 +5,7 @@
 import { IConstruct } from 'constructs';
 import { NODE_NAME_ENV } from '../catalog';
 import { EnvVar, Quantity, ResourceRequirements, SecurityContext } from '../imports/k8s';
+import { restrictedContainerSecurityContext } from './_security';
 import { PropError } from './_validation';
 import type { CsiContainerResources } from './csi-driver';
 
@@ -43,35 +44,15 @@ export function toResourceRequirements(
   return { requests: conv(requests), limits: conv(r?.limits) };
 }
 
-/** Pod Security "restricted" container context (non-root uid set on the pod). @internal */
-export function restrictedSidecarContext(): SecurityContext {
-  return {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
-
 /**
  * Sidecar next to a privileged node plugin: the plugin (root) creates the socket and the
- * registration directory is root-owned, so the sidecar keeps uid 0 but nothing else: no
- * capabilities, no escalation, read-only root filesystem, RuntimeDefault seccomp. With
- * `seLinuxPrivileged` it becomes privileged, which SELinux-enforcing hosts need for a
- * non-privileged process to reach a socket made by a privileged one. @internal
+ * registration directory is root-owned, so the sidecar keeps uid 0 but nothing else of root: the
+ * restricted profile otherwise (no capabilities, no escalation, read-only root filesystem,
+ * RuntimeDefault seccomp). With `seLinuxPrivileged` it becomes privileged, which SELinux-enforcing
+ * hosts need for a non-privileged process to reach a socket made by a privileged one. @internal
  */
 export function rootSidecarContext(seLinuxPrivileged: boolean): SecurityContext {
-  if (seLinuxPrivileged) return { privileged: true };
-  return {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsUser: 0,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
+  return seLinuxPrivileged ? { privileged: true } : restrictedContainerSecurityContext({ runAsRoot: true });
 }
 
 /** The node plugin mounts with Bidirectional propagation, which Kubernetes allows only privileged. @internal */

@@ -14,14 +14,25 @@ export function restrictedPodSecurityContext(runAsUser: number): PodSecurityCont
   };
 }
 
-/** Container-level part of the restricted profile. */
-export function restrictedContainerSecurityContext(): SecurityContext {
+/** Variants of {@link restrictedContainerSecurityContext}. */
+export interface ContainerSecurityOptions {
+  /**
+   * Keep uid 0 (`runAsUser: 0`, no `runAsNonRoot`) and everything else of the profile. Only for
+   * containers that must open root-owned host sockets; such a container passes "baseline", not
+   * "restricted".
+   * @default false
+   */
+  readonly runAsRoot?: boolean;
+}
+
+/** Container-level part of the restricted profile (or its root variant, see the options). */
+export function restrictedContainerSecurityContext(options: ContainerSecurityOptions = {}): SecurityContext {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },
     privileged: false,
     readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
+    ...(options.runAsRoot ? { runAsUser: 0 } : { runAsNonRoot: true }),
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import {
   CAPACITY_OWNER_ENV, CAPACITY_OWNERREF_LEVEL, Component, COMPONENT_RELEASES, CONTROLLER_SIDECARS, ControllerSidecar, ControllerSidecarSpec,
-  CSI_COMMON_FLAGS as F, CSI_CONTAINER_REQUESTS, CSI_CONTROLLER_RUN_AS_USER, CSI_ENDPOINT_ENV, CSI_PATHS, CsiCapability,
+  CSI_COMMON_FLAGS as F, CSI_CONTAINER_REQUESTS, CSI_CONTROLLER_RUN_AS_USER, CSI_ENDPOINT_ENV, CSI_PATHS, CSI_SCHEDULING_DEFAULTS, CsiCapability,
   DRIVER_LIVENESS_PROBE, FEATURE_SECRETS, FEATURE_STORAGE_CAPACITY, HEALTH_MONITOR_FLAGS, ImageRef, imageString,
   LEADER_ELECTION_HEALTH_PATH, LIVENESS_PROBE_FLAGS, NODE_DRIVER_REGISTRAR_FLAGS, NODE_NAME_ENV, NODE_SIDECAR_DEFAULTS as NS,
   PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROVISIONER_FLAGS, RbacRule, rbacRuleSet, REGISTRAR_LIVENESS_PROBE,
@@ -10,12 +10,13 @@ import {
 } from '../catalog';
 import {
   Container, ContainerPort, EnvVar, IntOrString, KubeCsiDriver, KubeDaemonSet, KubeDeployment, KubeStatefulSet,
-  PodSpec, Probe, Volume, VolumeMount,
+  PodSpec, Probe, SecurityContext, Toleration, Volume, VolumeMount,
 } from '../imports/k8s';
 import {
   checkDuration, checkVendorImage, nodeNameEnv, nodePluginContext, renderArgs, renderFeatureGates,
-  restrictedSidecarContext, rootSidecarContext, toResourceRequirements,
+  rootSidecarContext, toResourceRequirements,
 } from './_csi-containers';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
 import { resolveKubernetesMinor } from './_target';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
@@ -134,6 +135,20 @@ export interface CsiSecretMount {
   readonly mountPath: string;
 }
 
+/** A toleration of the node plugin's pods (the Kubernetes Toleration, typed). */
+export interface CsiToleration {
+  /** Taint key; omitted with operator Exists it matches every taint. @default - every key */
+  readonly key?: string;
+  /** `Exists` (any value) or `Equal` (the value below). */
+  readonly operator: 'Exists' | 'Equal';
+  /** Taint value, only with operator Equal. @default - empty */
+  readonly value?: string;
+  /** Taint effect it tolerates. @default - every effect */
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** How long a NoExecute taint is tolerated before eviction. @default - forever */
+  readonly tolerationSeconds?: number;
+}
+
 /** Leader-election timings (Go durations). */
 export interface CsiLeaderElectionTimings {
   /** `--leader-election-lease-duration`. @default 15s */
@@ -232,10 +247,30 @@ export interface CsiDriverProps {
    * parameters). @default false
    */
   readonly secretAccess?: boolean;
-  /** Make node-side sidecars privileged, for SELinux-enforcing hosts. @default false */
+  /**
+   * Make node-side sidecars privileged, for SELinux-enforcing hosts (in SINGLE_POD mode that is
+   * every sidecar, since they all share the node plugin's pod). @default false
+   */
   readonly seLinuxPrivilegedSidecars?: boolean;
   /** uid of the controller pod (split mode), which passes Pod Security "restricted". @default 65532 */
   readonly controllerRunAsUser?: number;
+  /**
+   * PriorityClass of the controller workload (in SINGLE_POD mode of the one pod): a stopped
+   * controller blocks provisioning, attach, snapshots and resizes cluster-wide.
+   * @default 'system-cluster-critical'
+   */
+  readonly controllerPriorityClassName?: string;
+  /**
+   * PriorityClass of the node DaemonSet: an evicted node plugin leaves its node unable to mount or
+   * unmount the driver's volumes. @default 'system-node-critical'
+   */
+  readonly nodePriorityClassName?: string;
+  /**
+   * Tolerations of the node DaemonSet; `[]` for none. Pods on a node without the plugin cannot use
+   * the driver's volumes, so by default it tolerates every taint (not applied in SINGLE_POD mode).
+   * @default [{ operator: 'Exists' }] - every taint, every effect
+   */
+  readonly nodeTolerations?: readonly CsiToleration[];
   /** csi-provisioner settings; the sidecar runs when the driver has CREATE_DELETE_VOLUME. */
   readonly provisioner?: CsiProvisionerOptions;
   /** csi-attacher settings; the sidecar runs when the driver has PUBLISH_UNPUBLISH_VOLUME. */
@@ -254,7 +289,11 @@ export interface CsiDriverProps {
   readonly nodeDriverRegistrar?: CsiNodeSidecarOptions;
   /** livenessprobe settings (one per pod). */
   readonly livenessProbe?: CsiNodeSidecarOptions;
-  /** Labels on every object. @default - app.kubernetes.io/name and part-of */
+  /**
+   * Labels on every object, over the default `app.kubernetes.io/part-of: <name>`. Workloads and
+   * their pods also get `app.kubernetes.io/name` and `app.kubernetes.io/component`, which win.
+   * @default - app.kubernetes.io/part-of only
+   */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
@@ -459,6 +498,13 @@ export class CsiDriver extends Construct {
     // --- containers
     const socketMount: VolumeMount = { name: 'socket-dir', mountPath: socketDir };
     const driverContainerName = checkDnsLabel(this, 'driverContainerName', props.driverContainerName ?? 'csi-driver');
+    const renderedNames: string[] = [
+      ...Object.values(CONTROLLER_SIDECARS).map((c) => c.containerName), NS.registrarContainerName, NS.livenessProbeContainerName,
+    ];
+    if (renderedNames.includes(driverContainerName)) {
+      throw new PropError(this, 'driverContainerName', driverContainerName, 'collides with a sidecar container the construct renders',
+        `choose a name other than ${renderedNames.join(', ')}, e.g. the driver's short name`);
+    }
     const driverEnvFor = (extra: Readonly<Record<string, string>> | undefined, prop: string): EnvVar[] => {
       for (const [envProp, env] of [['driverEnv', props.driverEnv], [prop, extra]] as const) {
         for (const k of Object.keys(env ?? {})) {
@@ -474,90 +520,106 @@ export class CsiDriver extends Construct {
       ];
     };
     if (mode === CsiDeploymentMode.SINGLE_POD) {
-      for (const prop of ['controllerSecretMounts', 'controllerDriverEnv'] as const) {
+      for (const prop of ['controllerSecretMounts', 'controllerDriverEnv', 'nodePriorityClassName', 'nodeTolerations'] as const) {
         if (props[prop] !== undefined) {
-          throw new PropError(this, prop, props[prop], 'has no controller-only container to apply to in SINGLE_POD mode',
-            "use 'driverEnv' / 'nodeHostPaths' for the single plugin container, or CsiDeploymentMode.SPLIT");
+          throw new PropError(this, prop, props[prop], 'has no separate controller or node workload to apply to in SINGLE_POD mode',
+            "use 'driverEnv' / 'nodeHostPaths' / 'controllerPriorityClassName' for the single pod, or CsiDeploymentMode.SPLIT");
         }
       }
     }
+    const controllerPriorityClassName = checkDnsSubdomain(this, 'controllerPriorityClassName',
+      props.controllerPriorityClassName ?? CSI_SCHEDULING_DEFAULTS.controllerPriorityClassName);
+    const nodePriorityClassName = checkDnsSubdomain(this, 'nodePriorityClassName',
+      props.nodePriorityClassName ?? CSI_SCHEDULING_DEFAULTS.nodePriorityClassName);
+    const nodeTolerations = this.checkTolerations(props.nodeTolerations ?? CSI_SCHEDULING_DEFAULTS.nodeTolerations);
+
+    // Extra mounts share a pod with the rendered ones (secrets the controller's, host paths the
+    // node plugin's): names and mount paths must not clash within that pod.
     const secretMounts = props.controllerSecretMounts ?? [];
-    secretMounts.forEach((m, i) => {
-      checkDnsLabel(this, `controllerSecretMounts[${i}].name`, m.name);
-      checkDnsSubdomain(this, `controllerSecretMounts[${i}].secretName`, m.secretName);
-      this.checkAbsolute(`controllerSecretMounts[${i}].mountPath`, m.mountPath);
-      if (RESERVED_VOLUMES.includes(m.name)) {
-        throw new PropError(this, `controllerSecretMounts[${i}].name`, m.name, 'collides with a volume the construct renders', `choose a name other than ${RESERVED_VOLUMES.join(', ')}`);
-      }
-    });
-    const driverArgs = [...(props.driverArgs ?? [`--endpoint=$(${CSI_ENDPOINT_ENV})`, '--nodeid=$(KUBE_NODE_NAME)'])];
+    const nodeHostPaths = props.nodeHostPaths ?? [];
+    const checkExtraMounts = (listProp: string, items: ReadonlyArray<{ name: string; mountPath: string }>, taken: Map<string, string>) => {
+      const names = new Set<string>();
+      items.forEach((m, i) => {
+        const prop = `${listProp}[${i}]`;
+        checkDnsLabel(this, `${prop}.name`, m.name);
+        if (RESERVED_VOLUMES.includes(m.name)) {
+          throw new PropError(this, `${prop}.name`, m.name, 'collides with a volume the construct renders', `choose a name other than ${RESERVED_VOLUMES.join(', ')}`);
+        }
+        if (names.has(m.name)) throw new PropError(this, `${prop}.name`, m.name, `is used twice in '${listProp}'`, 'give every extra volume its own name');
+        names.add(m.name);
+        this.checkAbsolute(`${prop}.mountPath`, m.mountPath);
+        const holder = taken.get(m.mountPath);
+        if (holder) throw new PropError(this, `${prop}.mountPath`, m.mountPath, `is already the mount path of ${holder}`, 'mount it at a directory of its own');
+        taken.set(m.mountPath, `'${prop}'`);
+      });
+    };
+    checkExtraMounts('controllerSecretMounts', secretMounts, new Map([[socketDir, 'the socket directory']]));
+    secretMounts.forEach((m, i) => checkDnsSubdomain(this, `controllerSecretMounts[${i}].secretName`, m.secretName));
+    checkExtraMounts('nodeHostPaths', nodeHostPaths, new Map([[socketDir, 'the socket directory'], [CSI_PATHS.devDir, 'the device directory']]));
+    nodeHostPaths.forEach((h, i) => this.checkAbsolute(`nodeHostPaths[${i}].hostPath`, h.hostPath));
+
+    const driverArgs = [...(props.driverArgs ?? [`--endpoint=$(${CSI_ENDPOINT_ENV})`, `--nodeid=$(${NODE_NAME_ENV})`])];
     const driverResources = toResourceRequirements(this, 'driverResources', props.driverResources, CSI_CONTAINER_REQUESTS.driver);
     const livenessPort = NS.livenessProbePort;
-    const driverProbe: Probe = {
-      httpGet: { path: NS.healthPath, port: IntOrString.fromString(NS.livenessProbePortName) }, ...DRIVER_LIVENESS_PROBE,
-    };
-    const nodeHostPaths = props.nodeHostPaths ?? [];
-    nodeHostPaths.forEach((h, i) => {
-      checkDnsLabel(this, `nodeHostPaths[${i}].name`, h.name);
-      this.checkAbsolute(`nodeHostPaths[${i}].hostPath`, h.hostPath);
-      this.checkAbsolute(`nodeHostPaths[${i}].mountPath`, h.mountPath);
-      if (RESERVED_VOLUMES.includes(h.name)) {
-        throw new PropError(this, `nodeHostPaths[${i}].name`, h.name, 'collides with a volume the construct renders', `choose a name other than ${RESERVED_VOLUMES.join(', ')}`);
-      }
-    });
-
-    const nodePluginContainer: Container = {
+    /** The driver container; controller and node side differ only in env, privilege and mounts. */
+    const driverContainer = (env: EnvVar[], securityContext: SecurityContext, volumeMounts: VolumeMount[]): Container => ({
       name: driverContainerName,
       image: driverImage,
       imagePullPolicy: 'IfNotPresent',
       args: driverArgs,
-      env: driverEnvFor(props.nodeDriverEnv, 'nodeDriverEnv'),
+      env,
       ports: [{ name: NS.livenessProbePortName, containerPort: livenessPort, protocol: 'TCP' }],
-      livenessProbe: driverProbe,
+      livenessProbe: { httpGet: { path: NS.healthPath, port: IntOrString.fromString(NS.livenessProbePortName) }, ...DRIVER_LIVENESS_PROBE },
       resources: driverResources,
-      securityContext: nodePluginContext(),
-      volumeMounts: [
-        socketMount,
-        { name: 'mountpoint-dir', mountPath: path.posix.join(kubeletDir, CSI_PATHS.podsSubdir), mountPropagation: 'Bidirectional' },
-        { name: 'plugins-dir', mountPath: pluginsDir, mountPropagation: 'Bidirectional' },
-        { name: 'dev-dir', mountPath: CSI_PATHS.devDir },
-        ...nodeHostPaths.map((h) => ({ name: h.name, mountPath: h.mountPath })),
-      ],
-    };
+      securityContext,
+      volumeMounts: [socketMount, ...volumeMounts],
+    });
+
+    const nodePluginContainer = driverContainer(driverEnvFor(props.nodeDriverEnv, 'nodeDriverEnv'), nodePluginContext(), [
+      { name: 'mountpoint-dir', mountPath: path.posix.join(kubeletDir, CSI_PATHS.podsSubdir), mountPropagation: 'Bidirectional' },
+      { name: 'plugins-dir', mountPath: pluginsDir, mountPropagation: 'Bidirectional' },
+      { name: 'dev-dir', mountPath: CSI_PATHS.devDir },
+      ...nodeHostPaths.map((h) => ({ name: h.name, mountPath: h.mountPath })),
+    ]);
+    /** Registrar and livenessprobe: each its own flag set, both taking verbosity, socket and HTTP endpoint. */
+    const nodeHelper = (h: {
+      name: string; component: Component; prop: 'nodeDriverRegistrar' | 'livenessProbe'; httpPort: number;
+      flags: typeof NODE_DRIVER_REGISTRAR_FLAGS | typeof LIVENESS_PROBE_FLAGS;
+      extraFlags?: Record<string, string>; context: SecurityContext; extra?: Partial<Container>; mounts?: VolumeMount[];
+    }): Container => ({
+      name: h.name,
+      image: imageString(images[h.component]!),
+      imagePullPolicy: 'IfNotPresent',
+      args: renderArgs({
+        [h.flags.verbosity]: verbosity,
+        [h.flags.csiAddress]: socketPath,
+        [h.flags.httpEndpoint]: `:${h.httpPort}`,
+        ...h.extraFlags,
+      }),
+      ...h.extra,
+      resources: toResourceRequirements(this, `${h.prop}.resources`, props[h.prop]?.resources, CSI_CONTAINER_REQUESTS.sidecar),
+      securityContext: h.context,
+      volumeMounts: [socketMount, ...(h.mounts ?? [])],
+    });
     const nodeSidecarContext = rootSidecarContext(seLinuxPrivileged);
-    const registrar: Container = {
-      name: NS.registrarContainerName,
-      image: imageString(images[Component.CSI_NODE_DRIVER_REGISTRAR]!),
-      imagePullPolicy: 'IfNotPresent',
-      args: renderArgs({
-        [NODE_DRIVER_REGISTRAR_FLAGS.verbosity]: verbosity,
-        [NODE_DRIVER_REGISTRAR_FLAGS.csiAddress]: socketPath,
-        [NODE_DRIVER_REGISTRAR_FLAGS.kubeletRegistrationPath]: this.kubeletRegistrationPath,
-        [NODE_DRIVER_REGISTRAR_FLAGS.httpEndpoint]: `:${NS.registrarHttpPort}`,
-      }),
-      env: [nodeNameEnv()],
-      ports: [{ name: NS.registrarPortName, containerPort: NS.registrarHttpPort, protocol: 'TCP' }],
-      livenessProbe: { httpGet: { path: NS.healthPath, port: IntOrString.fromString(NS.registrarPortName) }, ...REGISTRAR_LIVENESS_PROBE },
-      resources: toResourceRequirements(this, 'nodeDriverRegistrar.resources', props.nodeDriverRegistrar?.resources, CSI_CONTAINER_REQUESTS.sidecar),
-      securityContext: nodeSidecarContext,
-      volumeMounts: [socketMount, { name: 'registration-dir', mountPath: CSI_PATHS.registrationMountPath }],
-    };
-    const livenessSidecar = (context: ReturnType<typeof rootSidecarContext>): Container => ({
-      name: NS.livenessProbeContainerName,
-      image: imageString(images[Component.LIVENESS_PROBE]!),
-      imagePullPolicy: 'IfNotPresent',
-      args: renderArgs({
-        [LIVENESS_PROBE_FLAGS.verbosity]: verbosity,
-        [LIVENESS_PROBE_FLAGS.csiAddress]: socketPath,
-        [LIVENESS_PROBE_FLAGS.httpEndpoint]: `:${livenessPort}`,
-      }),
-      resources: toResourceRequirements(this, 'livenessProbe.resources', props.livenessProbe?.resources, CSI_CONTAINER_REQUESTS.sidecar),
-      securityContext: context,
-      volumeMounts: [socketMount],
+    const registrar = nodeHelper({
+      name: NS.registrarContainerName, component: Component.CSI_NODE_DRIVER_REGISTRAR, prop: 'nodeDriverRegistrar',
+      flags: NODE_DRIVER_REGISTRAR_FLAGS, httpPort: NS.registrarHttpPort, context: nodeSidecarContext,
+      extraFlags: { [NODE_DRIVER_REGISTRAR_FLAGS.kubeletRegistrationPath]: this.kubeletRegistrationPath },
+      extra: {
+        env: [nodeNameEnv()],
+        ports: [{ name: NS.registrarPortName, containerPort: NS.registrarHttpPort, protocol: 'TCP' }],
+        livenessProbe: { httpGet: { path: NS.healthPath, port: IntOrString.fromString(NS.registrarPortName) }, ...REGISTRAR_LIVENESS_PROBE },
+      },
+      mounts: [{ name: 'registration-dir', mountPath: CSI_PATHS.registrationMountPath }],
+    });
+    const livenessSidecar = (context: SecurityContext): Container => nodeHelper({
+      name: NS.livenessProbeContainerName, component: Component.LIVENESS_PROBE, prop: 'livenessProbe',
+      flags: LIVENESS_PROBE_FLAGS, httpPort: livenessPort, context,
     });
 
     const timings = props.leaderElectionTimings ?? {};
-    const sidecarContainer = (s: ControllerSidecar, context: ReturnType<typeof rootSidecarContext>): Container =>
+    const sidecarContainer = (s: ControllerSidecar, context: SecurityContext): Container =>
       this.sidecarContainer(CONTROLLER_SIDECARS[s], sidecarOpts(s), {
         image: images[CONTROLLER_SIDECARS[s].component]!, socketPath, socketMount, verbosity, leaderElection, httpEndpoints,
         timings, context, protection, storageCapacity, ownerLevel: useStatefulSet ? CAPACITY_OWNERREF_LEVEL.statefulSet : CAPACITY_OWNERREF_LEVEL.deployment,
@@ -576,6 +638,7 @@ export class CsiDriver extends Construct {
       const podLabels = { ...labels, 'app.kubernetes.io/name': name, 'app.kubernetes.io/component': 'plugin' };
       const spec: PodSpec = {
         serviceAccountName: controllerSa,
+        priorityClassName: controllerPriorityClassName,
         containers: [
           nodePluginContainer,
           ...wanted.map((s) => sidecarContainer(s, nodeSidecarContext)),
@@ -594,25 +657,17 @@ export class CsiDriver extends Construct {
     if (hasControllerService) {
       const runAsUser = checkInteger(this, 'controllerRunAsUser', props.controllerRunAsUser ?? CSI_CONTROLLER_RUN_AS_USER, 1);
       const ctrlLabels = { ...labels, 'app.kubernetes.io/name': `${name}-controller`, 'app.kubernetes.io/component': 'controller' };
-      const controllerDriver: Container = {
-        name: driverContainerName,
-        image: driverImage,
-        imagePullPolicy: 'IfNotPresent',
-        args: driverArgs,
-        env: driverEnvFor(props.controllerDriverEnv, 'controllerDriverEnv'),
-        ports: [{ name: NS.livenessProbePortName, containerPort: livenessPort, protocol: 'TCP' }],
-        livenessProbe: driverProbe,
-        resources: driverResources,
-        securityContext: restrictedSidecarContext(),
-        volumeMounts: [socketMount, ...secretMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true }))],
-      };
+      const restricted = restrictedContainerSecurityContext();
+      const controllerDriver = driverContainer(driverEnvFor(props.controllerDriverEnv, 'controllerDriverEnv'), restricted,
+        secretMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true })));
       const spec: PodSpec = {
         serviceAccountName: controllerSa,
-        securityContext: { runAsNonRoot: true, runAsUser, runAsGroup: runAsUser, seccompProfile: { type: 'RuntimeDefault' } },
+        priorityClassName: controllerPriorityClassName,
+        securityContext: restrictedPodSecurityContext(runAsUser),
         containers: [
           controllerDriver,
-          ...wanted.map((s) => sidecarContainer(s, restrictedSidecarContext())),
-          livenessSidecar(restrictedSidecarContext()),
+          ...wanted.map((s) => sidecarContainer(s, restricted)),
+          livenessSidecar(restricted),
         ],
         // The controller pod owns its socket; nothing on the host is touched.
         volumes: [
@@ -638,11 +693,40 @@ export class CsiDriver extends Construct {
           metadata: { labels: nodeLabels },
           spec: {
             serviceAccountName: nodeSa,
+            priorityClassName: nodePriorityClassName,
+            ...(nodeTolerations.length ? { tolerations: nodeTolerations } : {}),
             containers: [nodePluginContainer, registrar, livenessSidecar(nodeSidecarContext)],
             volumes: nodeVolumes,
           },
         },
       },
+    });
+  }
+
+  /** Tolerations the API server accepts: Exists takes no value, tolerationSeconds only with NoExecute. */
+  private checkTolerations(tolerations: readonly CsiToleration[]): Toleration[] {
+    return tolerations.map((t, i) => {
+      const prop = `nodeTolerations[${i}]`;
+      if (t.operator !== 'Exists' && t.operator !== 'Equal') {
+        throw new PropError(this, `${prop}.operator`, t.operator, "is not 'Exists' or 'Equal'", "use 'Exists' (any value) or 'Equal' with a value");
+      }
+      if (t.operator === 'Exists' && t.value !== undefined && t.value !== '') {
+        throw new PropError(this, `${prop}.value`, t.value, "is set with operator 'Exists', which matches any value", "drop 'value' or use operator 'Equal'");
+      }
+      if (t.operator === 'Equal' && !t.key) {
+        throw new PropError(this, `${prop}.key`, t.key, "is empty with operator 'Equal'", "name the taint key, or use operator 'Exists' to match every taint");
+      }
+      if (t.tolerationSeconds !== undefined) {
+        if (t.effect !== 'NoExecute') {
+          throw new PropError(this, `${prop}.tolerationSeconds`, t.tolerationSeconds, `only applies to effect 'NoExecute', not ${t.effect ?? 'every effect'}`,
+            "set effect 'NoExecute' or drop tolerationSeconds");
+        }
+        checkInteger(this, `${prop}.tolerationSeconds`, t.tolerationSeconds, 0);
+      }
+      return {
+        ...(t.key !== undefined ? { key: t.key } : {}), operator: t.operator, ...(t.value !== undefined ? { value: t.value } : {}),
+        ...(t.effect !== undefined ? { effect: t.effect } : {}), ...(t.tolerationSeconds !== undefined ? { tolerationSeconds: t.tolerationSeconds } : {}),
+      };
     });
   }
 
@@ -676,7 +760,7 @@ export class CsiDriver extends Construct {
 
   private sidecarContainer(spec: ControllerSidecarSpec, o: AnySidecarOptions, c: {
     image: ImageRef; socketPath: string; socketMount: VolumeMount; verbosity: number; leaderElection: boolean;
-    httpEndpoints: boolean; timings: CsiLeaderElectionTimings; context: ReturnType<typeof rootSidecarContext>;
+    httpEndpoints: boolean; timings: CsiLeaderElectionTimings; context: SecurityContext;
     protection: boolean; storageCapacity: boolean; ownerLevel: number;
   }): Container {
     const prop = SIDECAR_PROP[spec.sidecar];
@@ -700,7 +784,12 @@ export class CsiDriver extends Construct {
     if (spec.sidecar === ControllerSidecar.PROVISIONER) {
       // Always explicit, so a reviewer (and the admission policy) sees it without knowing defaults.
       flags[PREVENT_VOLUME_MODE_CONVERSION_FLAG] = c.protection;
-      if (o.defaultFsType !== undefined) flags[PROVISIONER_FLAGS.defaultFstype] = o.defaultFsType;
+      if (o.defaultFsType !== undefined) {
+        if (typeof o.defaultFsType !== 'string' || !/^[a-z0-9]+$/.test(o.defaultFsType)) {
+          throw new PropError(this, 'provisioner.defaultFsType', o.defaultFsType, 'is not a filesystem type name', "write it like 'ext4' or 'xfs'");
+        }
+        flags[PROVISIONER_FLAGS.defaultFstype] = o.defaultFsType;
+      }
       if (c.storageCapacity) {
         flags[PROVISIONER_FLAGS.enableCapacity] = true;
         flags[PROVISIONER_FLAGS.capacityOwnerrefLevel] = c.ownerLevel;

@@ -19,6 +19,24 @@ export function annotationOf(objectExpr: string, key: string): string {
   return `${objectExpr}.metadata.?annotations[?${celString(key)}]`;
 }
 
+/**
+ * True when the request adds, changes or removes any of the annotations `keys` (on CREATE: sets
+ * any). Written for a matchCondition, which cannot read variables, so each object's lookup is
+ * spelled once, with the key as the comprehension variable.
+ */
+export function annotationsChange(keys: readonly string[]): string {
+  const now = "object.metadata.?annotations[?k]";
+  const before = "oldObject.metadata.?annotations[?k]";
+  return `${celStrings(keys)}.exists(k, oldObject == null ? ${now}.hasValue() : `
+    + `${now}.hasValue() != ${before}.hasValue() || ${now}.orValue('') != ${before}.orValue(''))`;
+}
+
+/** `'add'`, `'change'` or `'remove'`: what a request that changes annotation `key` does to it. */
+export function annotationAction(key: string): string {
+  return `!${annotationOf('object', key)}.hasValue() ? 'remove' : `
+    + `(oldObject == null || !${annotationOf('oldObject', key)}.hasValue() ? 'add' : 'change')`;
+}
+
 /** Every string Go's strconv.ParseBool accepts, true words first. */
 export const PARSE_BOOL_WORDS: readonly string[] = [...GO_PARSE_BOOL.true, ...GO_PARSE_BOOL.false];
 

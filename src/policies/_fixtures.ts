@@ -84,3 +84,9 @@ export const PROVISIONER_ARGS = ['--csi-address=/csi/csi.sock', '--leader-electi
 
 /** The usual arguments of snapshot-controller, without the protection flag. */
 export const SNAPSHOT_CONTROLLER_ARGS = ['--leader-election=true', '--v=2'];
+
+/** The snapshot-controller's service account, whose own updates the policies must let through. */
+export const SNAPSHOT_CONTROLLER_USER = { username: 'system:serviceaccount:kube-system:snapshot-controller', groups: ['system:serviceaccounts'] };
+
+/** A backup tool's service account, the usual holder of the approve verb. */
+export const BACKUP_TOOL_USER = { username: 'system:serviceaccount:velero:velero', groups: ['system:serviceaccounts'] };

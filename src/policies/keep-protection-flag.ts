@@ -29,38 +29,56 @@ function versionNumber(tag: string): number {
   return t.major * 1000 + t.minor;
 }
 
-// CEL fragments about one container `c`.
+// CEL fragments about one container `c` of the pod spec.
 const args = "(c.?command.orValue([]) + c.?args.orValue([]))";
 const isComponent = (name: string) => `c.image.matches(${celString(imageRegex([name]))})`;
 const tagged = `c.image.matches(${celString(imageRegex(names, ':v[0-9]+[.][0-9]+[.][0-9]+([-+][0-9A-Za-z.+-]*)?'))})`;
+// Once `tagged` holds, the text after the last ':v' before any digest is the X.Y.Z release.
 const withoutDigest = "c.image.split('@')[0]";
-const version = `${withoutDigest}.substring(${withoutDigest}.lastIndexOf(':') + 2)`;
-const versionNum = `(int(${version}.split('.')[0]) * 1000 + int(${version}.split('.')[1]))`;
+const tagVersion = `${withoutDigest}.substring(${withoutDigest}.lastIndexOf(':') + 2)`;
+const versionNum = `(int(${tagVersion}.split('.')[0]) * 1000 + int(${tagVersion}.split('.')[1]))`;
 const floorOf = (field: keyof ProtectionFloor) => GUARDED_COMPONENTS.slice(0, -1).reduceRight(
   (rest, [name, floor]) => `(${isComponent(name)} ? ${versionNumber(floor[field])} : ${rest})`,
   String(versionNumber(GUARDED_COMPONENTS[GUARDED_COMPONENTS.length - 1][1][field])));
-const argMatches = (regex: string) => `${args}.exists(a, a.matches(${celString(regex)}))`;
-const explicitTrue = argMatches(`^--?${FLAG}(=${parseBoolAlternation('true')})?$`);
-const disabled = argMatches(`^--?${FLAG}=${parseBoolAlternation('false')}$`);
-const unparsable = `${args}.exists(a, a.matches(${celString(`^--?${FLAG}=`)}) && !a.matches(${celString(`^--?${FLAG}=${parseBoolAlternation('any')}$`)}))`;
-// Go's flag package never reads the next argument as a bool flag's value: `--flag false` leaves the
-// flag true and stops parsing there, so every later flag is ignored. Refused as misleading.
-const separated = `${args}.join('\\n').matches(${celString(`(^|\n)--?${FLAG}\n${parseBoolAlternation('any')}(\n|$)`)})`;
-const tooOld = `(${tagged} && ${versionNum} < ${floorOf('flagSince')})`;
-const offByDefault = `(${tagged} && ${versionNum} >= ${floorOf('flagSince')} && ${versionNum} < ${floorOf('defaultOnSince')} && !${explicitTrue})`;
-const unknownVersion = `(!${tagged} && !${explicitTrue})`;
+const flagArg = (value: string) => celString(`^--?${FLAG}${value}`);
 
 /** CEL fragments about one container `c`, shared with the mutating policy that adds the flag. @internal */
 export const PROTECTION_CEL = {
   args, tagged, versionNum, flagSince: floorOf('flagSince'), guardedImage: `c.image.matches(${celString(imageRegex(names))})`,
-  mentionsFlag: argMatches(`^--?${FLAG}(=|$)`),
+  mentionsFlag: `${args}.exists(a, a.matches(${flagArg('(=|$)')}))`,
 } as const;
 
-const offenders = (condition: string) => `variables.checked.filter(c, ${condition}).map(c, 'container ' + c.name + ' (' + c.image + ')').join(', ')`;
+// Each guarded container is inspected once (variables.inspected); every rule then filters those
+// records into a variable of its own, which both its expression and its messageExpression read.
+const inspected = 'variables.guarded.map(c, {'
+  + `'name': dyn(c.name), 'image': dyn(c.image), 'args': dyn(${args}), `
+  + `'release': dyn(${tagged} ? ${versionNum} : -1), 'flagSince': dyn(${floorOf('flagSince')}), 'defaultOnSince': dyn(${floorOf('defaultOnSince')})})`;
+const passesTrue = `c.args.exists(a, a.matches(${flagArg(`(=${parseBoolAlternation('true')})?$`)}))`;
+const rules = {
+  disabling: `variables.checked.filter(c, c.args.exists(a, a.matches(${flagArg(`=${parseBoolAlternation('false')}$`)})))`,
+  // Go's flag package never reads the next argument as a bool flag's value: `--flag false` leaves the
+  // flag true and stops parsing there, so every later flag is ignored. Refused as misleading.
+  separated: `variables.checked.filter(c, c.args.join('\\n').matches(${celString(`(^|\n)--?${FLAG}\n${parseBoolAlternation('any')}(\n|$)`)}))`,
+  unparsable: `variables.checked.filter(c, c.args.exists(a, a.matches(${flagArg('=')}) && !a.matches(${flagArg(`=${parseBoolAlternation('any')}$`)})))`,
+  tooOld: 'variables.checked.filter(c, c.release >= 0 && c.release < c.flagSince)',
+  offByDefault: `variables.checked.filter(c, c.release >= c.flagSince && c.release < c.defaultOnSince && !${passesTrue})`,
+  untagged: `variables.checked.filter(c, c.release < 0 && !${passesTrue})`,
+} as const;
+type Rule = keyof typeof rules;
+
 const floorsText = GUARDED_COMPONENTS.map(([n, f]) => `${n} >= ${f.flagSince}`).join(', ');
 const defaultOnText = GUARDED_COMPONENTS.map(([n, f]) => `${n} >= ${f.defaultOnSince}`).join(', ');
-const kindAndName = "request.kind.kind + ' ' + object.metadata.?name.orValue(object.metadata.?generateName.orValue('')) + ': '";
 const trueFlag = `${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=true`;
+
+/** A validation refusing the containers of `rule`; the message names them and continues with `tail`. */
+function refuse(rule: Rule, message: string, tail: string): PolicyDefinition['validations'][number] {
+  return {
+    expression: `size(variables.${rule}) == 0`,
+    message,
+    messageExpression: "request.kind.kind + ' ' + object.metadata.?name.orValue(object.metadata.?generateName.orValue('')) + ': ' + "
+      + `variables.${rule}.map(c, 'container ' + c.name + ' (' + c.image + ')').join(', ') + ${celString(tail)}`,
+  };
+}
 
 /** Refuses workloads that switch --prevent-volume-mode-conversion off or run a release where it is off. */
 export const keepProtectionFlag: PolicyDefinition = {
@@ -79,55 +97,40 @@ export const keepProtectionFlag: PolicyDefinition = {
   },
   matchConditions: [{
     name: 'runs-a-guarded-image',
-    // Cheap substring test; the exact repository match happens in the variables.
-    expression: `(request.kind.kind == 'Pod' ? object.spec : object.spec.template.spec).containers.exists(c, ${names.map((n) => `c.image.contains(${celString(n)})`).join(' || ')})`
-      + ` || (request.kind.kind == 'Pod' ? object.spec : object.spec.template.spec).?initContainers.orValue([]).exists(c, ${names.map((n) => `c.image.contains(${celString(n)})`).join(' || ')})`,
+    // Cheap substring test; the exact repository match happens in the variables. A match condition
+    // cannot read variables, so the one-element list names the pod spec once.
+    expression: "[request.kind.kind == 'Pod' ? object.spec : object.spec.template.spec].exists(spec, "
+      + `(spec.?initContainers.orValue([]) + spec.containers).exists(c, ${names.map((n) => `c.image.contains(${celString(n)})`).join(' || ')}))`,
   }],
   variables: [
     { name: 'podSpec', expression: "request.kind.kind == 'Pod' ? object.spec : object.spec.template.spec" },
     { name: 'containers', expression: 'variables.podSpec.?initContainers.orValue([]) + variables.podSpec.containers' },
     {
       name: 'guarded',
-      expression: `size(variables.containers) <= ${POLICY_POD_SPEC_LIMITS.maxContainers} ? variables.containers.filter(c, c.image.matches(${celString(imageRegex(names))})) : []`,
+      expression: `size(variables.containers) <= ${POLICY_POD_SPEC_LIMITS.maxContainers} ? variables.containers.filter(c, ${PROTECTION_CEL.guardedImage}) : []`,
     },
-    { name: 'checked', expression: `variables.guarded.filter(c, size(${args}) <= ${POLICY_POD_SPEC_LIMITS.maxArguments})` },
+    { name: 'inspected', expression: inspected },
+    { name: 'checked', expression: `variables.inspected.filter(c, size(c.args) <= ${POLICY_POD_SPEC_LIMITS.maxArguments})` },
+    ...Object.entries(rules).map(([name, expression]) => ({ name, expression })),
   ],
   validations: [
     {
       expression: `size(variables.containers) <= ${POLICY_POD_SPEC_LIMITS.maxContainers} && size(variables.checked) == size(variables.guarded)`,
       message: `the pod spec is too large to check: at most ${POLICY_POD_SPEC_LIMITS.maxContainers} containers and ${POLICY_POD_SPEC_LIMITS.maxArguments} arguments per ${names.join('/')} container`,
     },
-    {
-      expression: `variables.checked.all(c, !${disabled})`,
-      message: `a container passes ${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=false`,
-      messageExpression: `${kindAndName} + ${offenders(disabled)} + ' switches the volume mode protection off with ${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=<false>; remove that argument or write ${trueFlag}.'`,
-    },
-    {
-      expression: `variables.checked.all(c, !${separated})`,
-      message: `a container passes ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} and its value as two arguments`,
-      messageExpression: `${kindAndName} + ${offenders(separated)} + ' passes ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} and a value as two arguments; `
-        + `Go\\'s flag parser does not read the value (the flag stays true and every argument after it is ignored). Write ${trueFlag} as one argument.'`,
-    },
-    {
-      expression: `variables.checked.all(c, !${unparsable})`,
-      message: `a container passes a value for ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} that is not a boolean`,
-      messageExpression: `${kindAndName} + ${offenders(unparsable)} + ' passes a value for ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} that Go\\'s flag parser rejects, so the container would not start; write ${trueFlag}.'`,
-    },
-    {
-      expression: `variables.checked.all(c, !${tooOld})`,
-      message: 'a container runs a release that cannot refuse volume mode conversion',
-      messageExpression: `${kindAndName} + ${offenders(tooOld)} + ' runs a release without ${PREVENT_VOLUME_MODE_CONVERSION_FLAG}, which cannot refuse volume mode conversion; upgrade to ${defaultOnText}.'`,
-    },
-    {
-      expression: `variables.checked.all(c, !${offByDefault})`,
-      message: `a container runs a release where ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} is off by default without passing it`,
-      messageExpression: `${kindAndName} + ${offenders(offByDefault)} + ' runs a release where ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} is off by default; pass ${trueFlag} or upgrade to ${defaultOnText}.'`,
-    },
-    {
-      expression: `variables.checked.all(c, !${unknownVersion})`,
-      message: `a container's image has no release tag, so whether ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} is on cannot be told`,
-      messageExpression: `${kindAndName} + ${offenders(unknownVersion)} + ' has no vX.Y.Z tag, so the policy cannot tell whether the protection is on by default; pass ${trueFlag} or add the release tag before the digest.'`,
-    },
+    refuse('disabling', `a container passes ${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=false`,
+      ` switches the volume mode protection off with ${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=<false>; remove that argument or write ${trueFlag}.`),
+    refuse('separated', `a container passes ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} and its value as two arguments`,
+      ` passes ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} and a value as two arguments; Go's flag parser does not read the value `
+      + `(the flag stays true and every argument after it is ignored). Write ${trueFlag} as one argument.`),
+    refuse('unparsable', `a container passes a value for ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} that is not a boolean`,
+      ` passes a value for ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} that Go's flag parser rejects, so the container would not start; write ${trueFlag}.`),
+    refuse('tooOld', 'a container runs a release that cannot refuse volume mode conversion',
+      ` runs a release without ${PREVENT_VOLUME_MODE_CONVERSION_FLAG}, which cannot refuse volume mode conversion; upgrade to ${defaultOnText}.`),
+    refuse('offByDefault', `a container runs a release where ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} is off by default without passing it`,
+      ` runs a release where ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} is off by default; pass ${trueFlag} or upgrade to ${defaultOnText}.`),
+    refuse('untagged', `a container's image has no release tag, so whether ${PREVENT_VOLUME_MODE_CONVERSION_FLAG} is on cannot be told`,
+      ` has no vX.Y.Z tag, so the policy cannot tell whether the protection is on by default; pass ${trueFlag} or add the release tag before the digest.`),
   ],
   cases: buildCases(),
 };

@@ -4,14 +4,15 @@
  * empty (FACTS §b4, §j.2), so an imported content without it silently bypasses the protection.
  */
 import { POLICY_NAMES } from '../catalog';
-import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES, VOLUME_MODES } from '../catalog/snapshot-api';
+import { VOLUME_MODES } from '../catalog/snapshot-api';
 import { celStrings } from './_cel';
-import { snapshotContent } from './_fixtures';
+import { snapshotContent, SNAPSHOT_CONTROLLER_USER } from './_fixtures';
+import { SNAPSHOT_CONTENT_WRITES } from './_match';
 import type { PolicyDefinition } from './types';
 
 const modes = celStrings(VOLUME_MODES);
 const created = { operation: 'CREATE' } as const;
-const updated = { operation: 'UPDATE', userInfo: { username: 'system:serviceaccount:kube-system:snapshot-controller' } } as const;
+const updated = { operation: 'UPDATE', userInfo: SNAPSHOT_CONTROLLER_USER } as const;
 
 /** VolumeSnapshotContent CREATE/UPDATE: spec.sourceVolumeMode is Filesystem or Block, and never changes once set. */
 export const requireSourceVolumeMode: PolicyDefinition = {
@@ -22,12 +23,7 @@ export const requireSourceVolumeMode: PolicyDefinition = {
     + 'changed or removed, also on clusters whose older CRDs lack the immutability rule.',
   minKubernetesMinor: 30,
   celLibraries: ['optionalTypes'],
-  matchConstraints: {
-    resourceRules: [{
-      apiGroups: [SNAPSHOT_GROUP], apiVersions: ['*'],
-      resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], operations: ['CREATE', 'UPDATE'],
-    }],
-  },
+  matchConstraints: SNAPSHOT_CONTENT_WRITES,
   variables: [
     { name: 'mode', expression: "object.spec.?sourceVolumeMode.orValue('')" },
     { name: 'oldMode', expression: "oldObject == null ? '' : oldObject.spec.?sourceVolumeMode.orValue('')" },

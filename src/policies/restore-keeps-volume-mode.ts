@@ -56,14 +56,13 @@ export const restoreKeepsVolumeMode: PolicyDefinition = {
   matchConditions: [{ name: 'restores-a-volume-snapshot', expression: `(${isSnapshotRef('dataSourceRef')}) || (${isSnapshotRef('dataSource')})` }],
   params: { kind: { apiVersion: `${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`, kind: 'VolumeSnapshotContent' }, selector: {}, parameterNotFoundAction: 'Allow' },
   variables: [
+    // dataSourceRef wins over dataSource when both name a snapshot (the API server keeps them equal).
+    { name: 'source', expression: `${isSnapshotRef('dataSourceRef')} ? object.spec.dataSourceRef : object.spec.dataSource` },
+    { name: 'snapshotName', expression: 'variables.source.name' },
     {
-      name: 'snapshotName',
-      expression: `${isSnapshotRef('dataSourceRef')} ? object.spec.dataSourceRef.name : object.spec.dataSource.name`,
-    },
-    {
-      // dataSourceRef may name another namespace (CrossNamespaceVolumeDataSource); otherwise the PVC's own.
+      // dataSourceRef may name another namespace (CrossNamespaceVolumeDataSource); dataSource never does.
       name: 'snapshotNamespace',
-      expression: `${isSnapshotRef('dataSourceRef')} ? object.spec.dataSourceRef.?namespace.orValue(request.namespace) : request.namespace`,
+      expression: 'variables.source.?namespace.orValue(request.namespace)',
     },
     {
       name: 'boundHere',

@@ -1,16 +1,16 @@
 /**
  * Policy 5b (mutating): when a request allows a volume mode change on a VolumeSnapshotContent, the
- * content records who did it. The validating policy has already made sure only approvers get here.
+ * content records who did it. The validating policy volume-mode-change-requires-approval makes sure
+ * only approvers get here, and refuses any other write of the stamp.
  */
 import { ALLOW_VOLUME_MODE_CHANGE_ANNOTATION, GO_PARSE_BOOL, MODE_CHANGE_APPROVED_BY_ANNOTATION, POLICY_NAMES } from '../catalog';
-import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES } from '../catalog/snapshot-api';
-import { annotationOf, celString, celStrings } from './_cel';
-import { snapshotContent } from './_fixtures';
-import { ALLOW_ANNOTATION_CHANGES } from './approve-volume-mode-change';
+import { annotationOf, annotationsChange, celString, celStrings } from './_cel';
+import { BACKUP_TOOL_USER, snapshotContent, SNAPSHOT_CONTROLLER_USER } from './_fixtures';
+import { SNAPSHOT_CONTENT_WRITES } from './_match';
 import type { MutatingPolicyDefinition } from './types';
 
 const KEY = ALLOW_VOLUME_MODE_CHANGE_ANNOTATION;
-const backupTool = { username: 'system:serviceaccount:velero:velero', groups: ['system:serviceaccounts'] };
+const backupTool = BACKUP_TOOL_USER;
 
 /** Writes the requesting user into MODE_CHANGE_APPROVED_BY_ANNOTATION when the allow annotation becomes true. */
 export const stampModeChangeApprover: MutatingPolicyDefinition = {
@@ -20,11 +20,9 @@ export const stampModeChangeApprover: MutatingPolicyDefinition = {
     + 'The audit trail stays on the object itself, next to the permission it explains.',
   minKubernetesMinor: 34,
   celLibraries: ['optionalTypes'],
-  matchConstraints: {
-    resourceRules: [{ apiGroups: [SNAPSHOT_GROUP], apiVersions: ['*'], resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], operations: ['CREATE', 'UPDATE'] }],
-  },
+  matchConstraints: SNAPSHOT_CONTENT_WRITES,
   matchConditions: [
-    { name: 'allow-annotation-changes', expression: ALLOW_ANNOTATION_CHANGES },
+    { name: 'allow-annotation-changes', expression: annotationsChange([KEY]) },
     { name: 'allows-a-change', expression: `${annotationOf('object', KEY)}.orValue('') in ${celStrings(GO_PARSE_BOOL.true)}` },
   ],
   mutations: [{
@@ -48,7 +46,7 @@ export const stampModeChangeApprover: MutatingPolicyDefinition = {
       oldObject: snapshotContent('snapcontent-1'), object: snapshotContent('snapcontent-1', { annotations: { [KEY]: 'false' } }), expect: 'not-matched',
     },
     {
-      name: 'controller update that keeps the annotation is not stamped again', request: { operation: 'UPDATE', userInfo: { username: 'system:serviceaccount:kube-system:snapshot-controller' } },
+      name: 'controller update that keeps the annotation is not stamped again', request: { operation: 'UPDATE', userInfo: SNAPSHOT_CONTROLLER_USER },
       oldObject: snapshotContent('snapcontent-1', { annotations: { [KEY]: 'true' } }), object: snapshotContent('snapcontent-1', { annotations: { [KEY]: 'true' } }), expect: 'not-matched',
     },
   ],
