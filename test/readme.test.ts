@@ -39,3 +39,22 @@ describe('README', () => {
     }
   });
 });
+
+describe('README harness example', () => {
+  it('is the example the suite runs (test/examples/harness-example.test.ts), with package imports', () => {
+    const example = fs.readFileSync('test/examples/harness-example.test.ts', 'utf8')
+      .replace("from '../../src/testing'", "from 'csi-snapshot-guard/testing'")
+      .replace("from '../../src'", "from 'csi-snapshot-guard'");
+    expect(readme).toContain('```ts\n' + example + '```');
+  });
+});
+
+describe('README own-chart example', () => {
+  it('is the code test/examples/own-chart.test.ts runs', () => {
+    const src = fs.readFileSync('test/examples/own-chart.test.ts', 'utf8');
+    const start = src.indexOf('\n', src.indexOf('// --- README example')) + 1;
+    const body = src.slice(start, src.indexOf('  // --- end of README example ---'))
+      .split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n');
+    expect(readme).toContain(body);
+  });
+});
