@@ -39,6 +39,10 @@ for (let i = 0; i < RUNS; i++) {
   rssKb.push(Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN));
 }
 
+// What a user types: npm's own start-up and the esbuild bundle step included.
+const npmMs: number[] = [];
+for (let i = 0; i < RUNS; i++) npmMs.push(timeRun('npm', ['run', '-s', 'synth'], { CDK8S_OUTDIR: path.join(out, 'dist-npm') }).ms);
+
 const files = fs.readdirSync(path.join(out, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort();
 const objects = files.reduce((n, f) => n + (fs.readFileSync(path.join(out, 'dist', f), 'utf8').match(/^kind:/gm)?.length ?? 0), 0);
 console.log(`default app: ${files.length} files, ${objects} objects`);
@@ -47,6 +51,7 @@ const manifestFiles = files.filter((f) => !f.startsWith('node-config'));
 console.log(`bundle step (esbuild, once per npm run synth): ${bundleStep.ms.toFixed(0)} ms`);
 console.log(`render  (node .build/synth.cjs): median ${median(renderMs).toFixed(0)} ms over ${RUNS} runs ` +
   `[min ${Math.min(...renderMs).toFixed(0)}, max ${Math.max(...renderMs).toFixed(0)}], peak RSS ${(Math.max(...rssKb) / 1024).toFixed(1)} MiB`);
+console.log(`npm run synth end to end (npm + esbuild + render): median ${median(npmMs).toFixed(0)} ms over ${RUNS} runs`);
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
 if (kubectl.status !== 0) {

@@ -4,7 +4,9 @@
 # to ../shared/reference/k8s-schemas). The output is committed; never edit it by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-K8S_VERSION=${K8S_VERSION:-1.36.0}
+# The version comes from cdk8s.yaml's `imports:` entry, the one place it is written.
+K8S_VERSION=$(sed -n 's/^[[:space:]]*-[[:space:]]*k8s@\([0-9.]*\)[[:space:]]*$/\1/p' cdk8s.yaml)
+[ -n "$K8S_VERSION" ] || { echo "cdk8s.yaml has no 'imports: - k8s@<version>' entry" >&2; exit 1; }
 PRELOAD=../shared/tools/cdk8s-offline-schema.cjs
 [ -f "$PRELOAD" ] || { echo "missing $PRELOAD: the offline import needs ../shared beside the project" >&2; exit 1; }
 export CDK8S_CHECK_UPGRADE=false

@@ -11,6 +11,8 @@ export function synthAtomically(target: string, render: (stagingDir: string) => 
   const parent = path.dirname(dir);
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}-staging-`));
+  // mkdtemp creates the folder private (0700); the output is an ordinary, readable folder.
+  fs.chmodSync(staging, 0o755);
   try {
     render(staging);
   } catch (err) {

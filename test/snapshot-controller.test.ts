@@ -166,3 +166,15 @@ describeWithShared('SnapshotController RBAC parity with upstream rbac-snapshot-c
     expect(all.flatMap((r: any) => [...r.apiGroups, ...r.resources, ...r.verbs])).not.toContain('*');
   });
 });
+
+describe('pinned releases are checked by release line', () => {
+  it('a newer major than the catalog knows is refused (its RBAC and flags are unknown)', () => {
+    expect(() => render({ image: { tag: 'v9.0.0' } })).toThrow(
+      /image\.tag 'v9\.0\.0' is a newer release line than the catalog knows \(snapshot-controller v8\.6\.0\).*add the v9 line to src\/catalog/);
+  });
+
+  it('a patch release of a catalogued line is accepted', () => {
+    const { objects } = render({ image: { tag: 'v8.6.1' } });
+    expect(container(objects).image).toBe('registry.k8s.io/sig-storage/snapshot-controller:v8.6.1');
+  });
+});

@@ -31,6 +31,12 @@ describe('synthAtomically', () => {
     expect(fs.readdirSync(parent)).toEqual(['dist']);
   });
 
+  it('leaves an ordinary readable folder (not the private mode of a temp dir)', () => {
+    const target = path.join(tmp(), 'dist');
+    synthAtomically(target, (dir) => fs.writeFileSync(path.join(dir, 'a.yaml'), 'a'));
+    expect(fs.statSync(target).mode & 0o777).toBe(0o755);
+  });
+
   it('creates the target when it does not exist yet', () => {
     const target = path.join(tmp(), 'out', 'dist');
     synthAtomically(target, (dir) => fs.writeFileSync(path.join(dir, 'a.yaml'), 'a'));

@@ -66,8 +66,10 @@ export function isSecretParameterKey(key: string): boolean {
 export const SECRET_TEMPLATE_PLACEHOLDER = /\$\{(pv\.name|pvc\.name|pvc\.namespace|pvc\.annotations\['[^'\]]+'\]|volumesnapshotcontent\.name|volumesnapshot\.name|volumesnapshot\.namespace)\}/g;
 
 /**
- * Words that mark a parameter as a credential. A StorageClass or VolumeSnapshotClass is readable by
- * anyone who can list classes, so credentials belong in a Secret named through the reserved keys.
+ * Words that mark a parameter or env var name as a credential. A StorageClass or VolumeSnapshotClass
+ * is readable by anyone who can list classes, and a workload's env by anyone who can read the
+ * workload, so credentials belong in a Secret: named through the reserved keys in a class, through
+ * `secretKeyRef` in env.
  */
 export const CREDENTIAL_PARAMETER_WORDS: readonly string[] = [
   'apikey', 'credential', 'credentials', 'passphrase', 'passwd', 'password', 'secret', 'token',
@@ -75,6 +77,31 @@ export const CREDENTIAL_PARAMETER_WORDS: readonly string[] = [
 
 /** A parameter key whose last word is one of these names a key, e.g. `accessKey`, `privateKey`. */
 export const CREDENTIAL_PARAMETER_LAST_WORDS: readonly string[] = ['key'];
+
+/** The words of a name in any common spelling: `secretAccessKey` / `AWS_SECRET_ACCESS_KEY` -> secret, access, key. */
+function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.toLowerCase());
+}
+
+/**
+ * True when a class parameter key or env var name reads like a credential (password, token,
+ * secretKey, apiKey, AWS_SECRET_ACCESS_KEY, ...): the one heuristic every construct uses to refuse
+ * credentials written inline.
+ */
+export function looksLikeCredentialKey(key: string): boolean {
+  const words = nameWords(key);
+  if (words.some((w) => CREDENTIAL_PARAMETER_WORDS.includes(w))) return true;
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (CREDENTIAL_PARAMETER_WORDS.includes(words[i] + words[i + 1])) return true;
+  }
+  const last = words[words.length - 1];
+  return last !== undefined && CREDENTIAL_PARAMETER_LAST_WORDS.includes(last);
+}
 
 /** StorageClass API coordinates. */
 export const STORAGE_CLASS_API = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' } as const;

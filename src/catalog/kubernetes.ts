@@ -12,9 +12,6 @@ export const SNAPSHOT_STACK_KUBERNETES = { min: 30, max: 36, default: 36 } as co
 /** Range of targets the feature-gate and CSI-migration constructs accept (older clusters migrate). */
 export const MIGRATION_KUBERNETES = { min: 23, max: 36 } as const;
 
-/** The newest minor whose OpenAPI schema the typed imports were generated from. */
-export const IMPORTS_KUBERNETES_MINOR = 36;
-
 /** Admission API version served by default (or behind an opt-in) on a minor. */
 export interface AdmissionApiOffer {
   /** `admissionregistration.k8s.io` version to write. */

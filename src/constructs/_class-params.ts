@@ -5,8 +5,8 @@
  */
 import { IConstruct } from 'constructs';
 import {
-  CREDENTIAL_PARAMETER_LAST_WORDS, CREDENTIAL_PARAMETER_WORDS, isSecretParameterKey, SECRET_TEMPLATE_PLACEHOLDER,
-  secretParameterKeys, SnapshotClassSecretRole, StorageClassSecretRole,
+  isSecretParameterKey, looksLikeCredentialKey, SECRET_TEMPLATE_PLACEHOLDER, secretParameterKeys, SnapshotClassSecretRole,
+  StorageClassSecretRole,
 } from '../catalog/classes';
 import { PropError, show } from './_validation';
 
@@ -34,27 +34,6 @@ export interface ClassParameterInput {
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
-/** The words of a parameter key: `secretAccessKey` -> secret, access, key. */
-function keyWords(key: string): string[] {
-  return key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter((w) => w.length > 0)
-    .map((w) => w.toLowerCase());
-}
-
-/** True when a parameter key reads like a credential (password, token, secretKey, apiKey, ...). */
-export function looksLikeCredentialKey(key: string): boolean {
-  const words = keyWords(key);
-  if (words.some((w) => CREDENTIAL_PARAMETER_WORDS.includes(w))) return true;
-  for (let i = 0; i + 1 < words.length; i++) {
-    if (CREDENTIAL_PARAMETER_WORDS.includes(words[i] + words[i + 1])) return true;
-  }
-  const last = words[words.length - 1];
-  return last !== undefined && CREDENTIAL_PARAMETER_LAST_WORDS.includes(last);
-}
 
 function checkSecretRef(scope: IConstruct, s: SecretProp): void {
   const ref = s.ref as unknown;

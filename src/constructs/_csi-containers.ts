@@ -5,6 +5,7 @@
 import { IConstruct } from 'constructs';
 import { NODE_NAME_ENV } from '../catalog';
 import { EnvVar, Quantity, ResourceRequirements, SecurityContext } from '../imports/k8s';
+import { checkResources } from './_quantity';
 import { restrictedContainerSecurityContext } from './_security';
 import { PropError } from './_validation';
 import type { CsiContainerResources } from './csi-driver';
@@ -39,6 +40,7 @@ export function toResourceRequirements(
     throw new PropError(scope, `${prop}.requests`, requests, 'is empty',
       'give every container CPU and memory requests so the scheduler can place it, e.g. { cpu: "10m", memory: "32Mi" }');
   }
+  checkResources(scope, prop, { requests, limits: r?.limits });
   const conv = (m?: Readonly<Record<string, string>>) =>
     m ? Object.fromEntries(Object.keys(m).sort().map((k) => [k, Quantity.fromString(m[k])])) : undefined;
   return { requests: conv(requests), limits: conv(r?.limits) };
@@ -65,13 +67,32 @@ export function nodeNameEnv(): EnvVar {
   return { name: NODE_NAME_ENV, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } };
 }
 
-/** A pinned image reference for a vendor image: registry/repo:tag or @sha256 digest, never `latest`. @internal */
+/**
+ * Tag words that name a moving target rather than a release: the image behind them changes without
+ * the manifest changing. A tag without any digit is treated the same way (no version in it).
+ */
+const FLOATING_TAG_WORDS: readonly string[] = ['canary', 'dev', 'develop', 'edge', 'head', 'latest', 'main', 'master', 'nightly', 'stable'];
+
+/** True for `latest`, `main`, `stable-alpine`, `edge` and other tags that do not name one release. */
+function isFloatingTag(tag: string): boolean {
+  return !/\d/.test(tag) || tag.toLowerCase().split(/[-._]/).some((w) => FLOATING_TAG_WORDS.includes(w));
+}
+
+/**
+ * A pinned image reference for a vendor image: registry/repo:tag or @sha256 digest. A floating tag
+ * (latest, main, stable, a tag without a version) is accepted only together with a digest, which then
+ * decides what runs; `latest` is refused even then, as it tells a reader nothing. @internal
+ */
 export function checkVendorImage(scope: IConstruct, prop: string, image: string): string {
   const m = /^([^@\s]+?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(image ?? '');
   const lastSegment = m?.[1].split('/').pop() ?? '';
   if (!m || lastSegment.length === 0 || (!m[2] && !m[3]) || m[2] === 'latest') {
     throw new PropError(scope, prop, image, 'is not a pinned image (it needs a release tag other than latest, or a digest)',
       "write it as '<registry>/<repository>:<tag>' or with '@sha256:<digest>', e.g. 'registry.k8s.io/sig-storage/hostpathplugin:v1.17.1'");
+  }
+  if (m[2] && !m[3] && isFloatingTag(m[2])) {
+    throw new PropError(scope, prop, image, `has the floating tag '${m[2]}', which names a moving target rather than one release`,
+      `pin a release tag with its version (e.g. '${m[1]}:v1.2.3') or add the digest ('${m[1]}:${m[2]}@sha256:<digest>')`);
   }
   return image;
 }

@@ -62,3 +62,52 @@ export function checkStorageSize(scope: IConstruct, prop: string, value: string)
   }
   return q;
 }
+
+/** Requests and limits of one container, as quantity strings by resource name. */
+export interface ResourceQuantities {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+/** Resource names a container may request without a domain prefix (core/v1 standard container resources). */
+const STANDARD_CONTAINER_RESOURCES: readonly string[] = ['cpu', 'ephemeral-storage', 'memory'];
+
+/**
+ * Checks every requests/limits entry of a container the way the API server would: a known resource
+ * name, a non-negative quantity, and no request above its limit. `prop` is the path of the
+ * resources prop, e.g. `provisioner.resources`.
+ */
+export function checkResources(scope: IConstruct, prop: string, resources: ResourceQuantities | undefined): void {
+  if (resources === undefined) return;
+  const parsed: Record<'requests' | 'limits', Map<string, Quantity>> = { requests: new Map(), limits: new Map() };
+  for (const part of ['requests', 'limits'] as const) {
+    const map = resources[part];
+    if (map === undefined) continue;
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) {
+      throw new PropError(scope, `${prop}.${part}`, map, 'is not a map of resource name to quantity', `write it like { cpu: '10m', memory: '32Mi' }`);
+    }
+    for (const [name, value] of Object.entries(map)) {
+      const at = `${prop}.${part}.${name}`;
+      if (!STANDARD_CONTAINER_RESOURCES.includes(name) && !name.startsWith('hugepages-') && !name.includes('/')) {
+        throw new PropError(scope, `${prop}.${part}`, name, 'is not a container resource name',
+          `use ${STANDARD_CONTAINER_RESOURCES.join(', ')}, hugepages-<size> or a domain-prefixed extended resource (vendor.example.com/name)`);
+      }
+      const q = parseQuantity(value);
+      if (q === undefined) {
+        throw new PropError(scope, at, value, 'is not a Kubernetes quantity',
+          `write a number with an optional suffix, e.g. cpu '100m' or '0.5', memory '64Mi' or '1Gi'`);
+      }
+      if (q.numerator < 0n) {
+        throw new PropError(scope, at, value, 'is negative', `give a quantity of zero or more, e.g. '${name === 'cpu' ? '10m' : '32Mi'}'`);
+      }
+      parsed[part].set(name, q);
+    }
+  }
+  for (const [name, request] of parsed.requests) {
+    const limit = parsed.limits.get(name);
+    if (limit !== undefined && compareQuantities(request, limit) > 0) {
+      throw new PropError(scope, `${prop}.requests.${name}`, request.text, `is above ${prop}.limits.${name} '${limit.text}', which the API server refuses`,
+        `lower the request or raise the limit to at least '${request.text}'`);
+    }
+  }
+}

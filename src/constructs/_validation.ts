@@ -94,12 +94,21 @@ export function resolveImage(scope: IConstruct, req: ImageRequest): ImageRef {
     throw new PropError(scope, `${req.prop}.digest`, o.digest, 'is not a content digest',
       'write it as sha256:<64 lower-case hex characters>, as printed by `crane digest` or the registry');
   }
-  const known: ComponentRelease | undefined = COMPONENT_RELEASES[req.component].find((r) => r.tag === tag);
-  if (known && known.minKubernetes > req.kubernetesMinor) {
+  // Kubernetes needs, flags and RBAC change with a release line (major), not with every patch tag.
+  const major = parseTag(tag)!.major;
+  const releases = COMPONENT_RELEASES[req.component];
+  const newest = releases.reduce((a, b) => (compareTags(a.tag, b.tag) >= 0 ? a : b));
+  if (major > parseTag(newest.tag)!.major) {
     throw new PropError(scope, `${req.prop}.tag`, tag,
-      `needs Kubernetes >= ${formatKubernetesMinor(known.minKubernetes)} (${known.source}) but the target is ${formatKubernetesMinor(req.kubernetesMinor)}`,
+      `is a newer release line than the catalog knows (${req.component} ${newest.tag}); its flags, RBAC and Kubernetes needs are unchecked`,
+      `pin a catalogued release such as '${catalogRelease?.tag ?? newest.tag}', or add the v${major} line to src/catalog (images.ts, rbac.ts) first`);
+  }
+  const line: ComponentRelease | undefined = releases.find((r) => parseTag(r.tag)!.major === major);
+  if (line && line.minKubernetes > req.kubernetesMinor) {
+    throw new PropError(scope, `${req.prop}.tag`, tag,
+      `needs Kubernetes >= ${formatKubernetesMinor(line.minKubernetes)} like the whole v${major} line (${line.source}) but the target is ${formatKubernetesMinor(req.kubernetesMinor)}`,
       catalogRelease ? `use '${catalogRelease.tag}' (the catalog's release for this target) or raise kubernetesVersion`
-        : `raise kubernetesVersion to ${formatKubernetesMinor(known.minKubernetes)} or newer`);
+        : `raise kubernetesVersion to ${formatKubernetesMinor(line.minKubernetes)} or newer`);
   }
   const floor = PROTECTION_FLOORS[req.component];
   if (req.protection && floor && compareTags(tag, floor.flagSince) < 0) {

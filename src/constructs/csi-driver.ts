@@ -4,7 +4,7 @@ import {
   CAPACITY_OWNER_ENV, CAPACITY_OWNERREF_LEVEL, Component, COMPONENT_RELEASES, CONTROLLER_SIDECARS, ControllerSidecar, ControllerSidecarSpec,
   CSI_COMMON_FLAGS as F, CSI_CONTAINER_REQUESTS, CSI_CONTROLLER_RUN_AS_USER, CSI_ENDPOINT_ENV, CSI_PATHS, CSI_SCHEDULING_DEFAULTS, CsiCapability,
   DRIVER_LIVENESS_PROBE, FEATURE_SECRETS, FEATURE_STORAGE_CAPACITY, HEALTH_MONITOR_FLAGS, ImageRef, imageString,
-  LEADER_ELECTION_HEALTH_PATH, LIVENESS_PROBE_FLAGS, NODE_DRIVER_REGISTRAR_FLAGS, NODE_NAME_ENV, NODE_SIDECAR_DEFAULTS as NS,
+  LEADER_ELECTION_HEALTH_PATH, LIVENESS_PROBE_FLAGS, looksLikeCredentialKey, NODE_DRIVER_REGISTRAR_FLAGS, NODE_NAME_ENV, NODE_SIDECAR_DEFAULTS as NS,
   PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROVISIONER_FLAGS, RbacRule, rbacRuleSet, REGISTRAR_LIVENESS_PROBE,
   SIDECAR_LIVENESS_PROBE,
 } from '../catalog';
@@ -52,6 +52,26 @@ export interface CsiContainerResources {
   /** Limits, e.g. `{ memory: '128Mi' }`. */
   readonly limits?: Readonly<Record<string, string>>;
 }
+
+/** One key of a Secret in the driver's namespace. */
+export interface CsiSecretKeyRef {
+  /** Name of the Secret, in the driver's namespace. */
+  readonly name: string;
+  /** Key in the Secret's data. */
+  readonly key: string;
+}
+
+/** An env value read from a Secret at pod start (`valueFrom.secretKeyRef`), so the manifest never holds it. */
+export interface CsiEnvFromSecret {
+  /** The Secret and key the value comes from. */
+  readonly secretKeyRef: CsiSecretKeyRef;
+}
+
+/**
+ * Value of a driver env var: a literal string (refused for credential-looking names such as
+ * `AWS_SECRET_ACCESS_KEY`, `DB_PASSWORD`, `API_TOKEN`), or a reference to a Secret key.
+ */
+export type CsiEnvValue = string | CsiEnvFromSecret;
 
 /** Settings every controller sidecar accepts. */
 export interface CsiSidecarOptions {
@@ -181,12 +201,21 @@ export interface CsiDriverProps {
    * @default ['--endpoint=$(CSI_ENDPOINT)', '--nodeid=$(KUBE_NODE_NAME)']
    */
   readonly driverArgs?: readonly string[];
-  /** Extra env of the driver container in every pod (sorted by name). @default - none */
-  readonly driverEnv?: Readonly<Record<string, string>>;
+  /**
+   * Extra env of the driver container in every pod (sorted by name). Credentials go in a Secret:
+   * `{ AWS_SECRET_ACCESS_KEY: { secretKeyRef: { name: 'aws-creds', key: 'secret-access-key' } } }`;
+   * a literal value under a credential-looking name is refused. @default - none
+   */
+  readonly driverEnv?: Readonly<Record<string, CsiEnvValue>>;
   /** Extra env of the controller-side driver container, over `driverEnv`. @default - none */
-  readonly controllerDriverEnv?: Readonly<Record<string, string>>;
+  readonly controllerDriverEnv?: Readonly<Record<string, CsiEnvValue>>;
   /** Extra env of the node-side driver container, over `driverEnv`. @default - none */
-  readonly nodeDriverEnv?: Readonly<Record<string, string>>;
+  readonly nodeDriverEnv?: Readonly<Record<string, CsiEnvValue>>;
+  /**
+   * Env names that read like credentials but hold none (e.g. `TOKEN_FILE` with a path), so their
+   * literal values are allowed. Each must be set in one of the env props. @default - none
+   */
+  readonly nonSecretEnvNames?: readonly string[];
   /**
    * Secrets mounted read-only into the controller-side driver container (e.g. the vendor's
    * connection config). Referenced by name, never inlined. @default - none
@@ -505,18 +534,15 @@ export class CsiDriver extends Construct {
       throw new PropError(this, 'driverContainerName', driverContainerName, 'collides with a sidecar container the construct renders',
         `choose a name other than ${renderedNames.join(', ')}, e.g. the driver's short name`);
     }
-    const driverEnvFor = (extra: Readonly<Record<string, string>> | undefined, prop: string): EnvVar[] => {
-      for (const [envProp, env] of [['driverEnv', props.driverEnv], [prop, extra]] as const) {
-        for (const k of Object.keys(env ?? {})) {
-          if (k === CSI_ENDPOINT_ENV || k === NODE_NAME_ENV) {
-            throw new PropError(this, envProp, k, 'is set by the construct (derived from socketPath / the node name)', `drop '${k}' from '${envProp}'`);
-          }
-        }
-      }
-      const merged: Record<string, string> = { ...(props.driverEnv ?? {}), ...(extra ?? {}) };
+    const envProps = { driverEnv: props.driverEnv, controllerDriverEnv: props.controllerDriverEnv, nodeDriverEnv: props.nodeDriverEnv };
+    const nonSecretEnvNames = this.checkNonSecretEnvNames(props.nonSecretEnvNames ?? [], envProps);
+    const renderEnv = Object.fromEntries(Object.entries(envProps).map(([prop, env]) =>
+      [prop, this.checkEnv(prop, env ?? {}, nonSecretEnvNames)])) as Record<keyof typeof envProps, Record<string, EnvVar>>;
+    const driverEnvFor = (prop: 'controllerDriverEnv' | 'nodeDriverEnv'): EnvVar[] => {
+      const merged = { ...renderEnv.driverEnv, ...renderEnv[prop] };
       return [
         { name: CSI_ENDPOINT_ENV, value: `unix://${socketPath}` }, nodeNameEnv(),
-        ...Object.keys(merged).sort().map((k) => ({ name: k, value: merged[k] })),
+        ...Object.keys(merged).sort().map((k) => merged[k]),
       ];
     };
     if (mode === CsiDeploymentMode.SINGLE_POD) {
@@ -575,7 +601,7 @@ export class CsiDriver extends Construct {
       volumeMounts: [socketMount, ...volumeMounts],
     });
 
-    const nodePluginContainer = driverContainer(driverEnvFor(props.nodeDriverEnv, 'nodeDriverEnv'), nodePluginContext(), [
+    const nodePluginContainer = driverContainer(driverEnvFor('nodeDriverEnv'), nodePluginContext(), [
       { name: 'mountpoint-dir', mountPath: path.posix.join(kubeletDir, CSI_PATHS.podsSubdir), mountPropagation: 'Bidirectional' },
       { name: 'plugins-dir', mountPath: pluginsDir, mountPropagation: 'Bidirectional' },
       { name: 'dev-dir', mountPath: CSI_PATHS.devDir },
@@ -658,7 +684,7 @@ export class CsiDriver extends Construct {
       const runAsUser = checkInteger(this, 'controllerRunAsUser', props.controllerRunAsUser ?? CSI_CONTROLLER_RUN_AS_USER, 1);
       const ctrlLabels = { ...labels, 'app.kubernetes.io/name': `${name}-controller`, 'app.kubernetes.io/component': 'controller' };
       const restricted = restrictedContainerSecurityContext();
-      const controllerDriver = driverContainer(driverEnvFor(props.controllerDriverEnv, 'controllerDriverEnv'), restricted,
+      const controllerDriver = driverContainer(driverEnvFor('controllerDriverEnv'), restricted,
         secretMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true })));
       const spec: PodSpec = {
         serviceAccountName: controllerSa,
@@ -701,6 +727,55 @@ export class CsiDriver extends Construct {
         },
       },
     });
+  }
+
+  /** Every name in nonSecretEnvNames must be set somewhere, so the list cannot go stale silently. */
+  private checkNonSecretEnvNames(names: readonly string[], envProps: Readonly<Record<string, Readonly<Record<string, CsiEnvValue>> | undefined>>): Set<string> {
+    const given = new Set(Object.values(envProps).flatMap((env) => Object.keys(env ?? {})));
+    for (const n of names) {
+      if (!given.has(n)) {
+        throw new PropError(this, 'nonSecretEnvNames', n, 'names no variable of driverEnv, controllerDriverEnv or nodeDriverEnv',
+          'list only env names you set and have checked hold no credential');
+      }
+    }
+    return new Set(names);
+  }
+
+  /**
+   * One env prop as EnvVars by name. Literal values must not be credentials (the same heuristic the
+   * classes apply to their parameters); credentials come from a Secret key.
+   */
+  private checkEnv(prop: string, env: Readonly<Record<string, CsiEnvValue>>, nonSecret: ReadonlySet<string>): Record<string, EnvVar> {
+    const out: Record<string, EnvVar> = {};
+    for (const [name, value] of Object.entries(env)) {
+      const at = `${prop}.${name}`;
+      if (name === CSI_ENDPOINT_ENV || name === NODE_NAME_ENV) {
+        throw new PropError(this, prop, name, 'is set by the construct (derived from socketPath / the node name)', `drop '${name}' from '${prop}'`);
+      }
+      const fromSecret = `set ${at}: { secretKeyRef: { name: '<secret>', key: '<key>' } } to read it from a Secret in the driver's namespace`;
+      if (typeof value === 'string') {
+        if (!nonSecret.has(name) && looksLikeCredentialKey(name)) {
+          throw new PropError(this, at, '(value hidden)', 'looks like a credential, and a literal env value is readable by anyone who can read the workload',
+            `${fromSecret}; if '${name}' holds no credential (a path, an ID), list it in nonSecretEnvNames`);
+        }
+        if (value.includes('-----BEGIN')) {
+          throw new PropError(this, at, '(PEM block, hidden)', 'holds key or certificate material', `put it in a Secret and ${fromSecret}`);
+        }
+        out[name] = { name, value };
+        continue;
+      }
+      const ref = (typeof value === 'object' && value !== null ? (value as Partial<CsiEnvFromSecret>).secretKeyRef : undefined) as Partial<CsiSecretKeyRef> | undefined;
+      if (typeof ref !== 'object' || ref === null) {
+        throw new PropError(this, at, value, 'is neither a string nor { secretKeyRef: { name, key } }', `write a literal string, or ${fromSecret}`);
+      }
+      checkDnsSubdomain(this, `${at}.secretKeyRef.name`, ref.name!);
+      if (typeof ref.key !== 'string' || ref.key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
+        throw new PropError(this, `${at}.secretKeyRef.key`, ref.key, 'is not a Secret data key',
+          'use the key as it appears under the Secret\'s data: letters, digits, "-", "_" and "."');
+      }
+      out[name] = { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
+    }
+    return out;
   }
 
   /** Tolerations the API server accepts: Exists takes no value, tolerationSeconds only with NoExecute. */

@@ -5,8 +5,10 @@ import {
   SNAPSHOT_CONTROLLER_NAMES as N,
 } from '../catalog';
 import {
-  IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeService, Quantity, TopologySpreadConstraint,
+  IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeService, Quantity,
 } from '../imports/k8s';
+import { checkResources } from './_quantity';
+import { softTopologySpread } from './_scheduling';
 import { resolveKubernetesMinor } from './_target';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
@@ -169,7 +171,7 @@ export class SnapshotController extends Construct {
             serviceAccountName,
             priorityClassName,
             securityContext: restrictedPodSecurityContext(D.runAsUser),
-            topologySpreadConstraints: (props.topologySpread ?? true) && replicas > 1 ? spread(labels) : undefined,
+            topologySpreadConstraints: (props.topologySpread ?? true) && replicas > 1 ? softTopologySpread(labels) : undefined,
             containers: [{
               name: 'snapshot-controller',
               image: imageString(image),
@@ -184,7 +186,7 @@ export class SnapshotController extends Construct {
                 httpGet: { path: D.metricsPath, port: IntOrString.fromString('http') },
                 periodSeconds: 10, timeoutSeconds: 5,
               },
-              resources: toResources(resources),
+              resources: toResources(this, resources),
               securityContext: restrictedContainerSecurityContext(),
             }],
           },
@@ -209,13 +211,8 @@ export class SnapshotController extends Construct {
   }
 }
 
-function spread(labels: Record<string, string>): TopologySpreadConstraint[] {
-  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
-    maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels },
-  }));
-}
-
-function toResources(r: ContainerResources): { requests?: Record<string, Quantity>; limits?: Record<string, Quantity> } {
+function toResources(scope: Construct, r: ContainerResources): { requests?: Record<string, Quantity>; limits?: Record<string, Quantity> } {
+  checkResources(scope, 'resources', r);
   const conv = (m?: Readonly<Record<string, string>>) =>
     m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Quantity.fromString(v)])) : undefined;
   return { requests: conv(r.requests), limits: conv(r.limits) };

@@ -5,10 +5,16 @@ import {
   VOLUME_SNAPSHOT_CRD,
 } from '../crds';
 import { JsonSchemaProps, KubeCustomResourceDefinition, KubeCustomResourceDefinitionProps } from '../imports/k8s';
+import { resolveKubernetesMinor } from './_target';
 import { PropError } from './_validation';
 
 /** Props of {@link SnapshotCrds}. */
 export interface SnapshotCrdsProps {
+  /**
+   * Target Kubernetes release; the CRDs' CEL rules and the controllers need 1.30-1.36 here.
+   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else '1.36'
+   */
+  readonly kubernetesVersion?: string;
   /**
    * Also install the groupsnapshot.storage.k8s.io CRDs (VolumeGroupSnapshotClass,
    * VolumeGroupSnapshot, VolumeGroupSnapshotContent). snapshot-controller only acts on them when its
@@ -41,6 +47,7 @@ export class SnapshotCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotCrdsProps = {}) {
     super(scope, id);
+    resolveKubernetesMinor(this, props.kubernetesVersion);
     const groupSnapshots = props.groupSnapshots ?? false;
     if (typeof groupSnapshots !== 'boolean') {
       throw new PropError(this, 'groupSnapshots', groupSnapshots, 'is not a boolean', 'set groupSnapshots to true or false');

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_CLASS_ANNOTATION_VALUE, SnapshotClassSecretRole, VOLUME_SNAPSHOT_CLASS_API } from '../catalog/classes';
 import { DEFAULT_SNAPSHOT_CLASS_ANNOTATION } from '../catalog/snapshot-api';
 import { checkEnum, renderClassParameters } from './_class-params';
+import { resolveKubernetesMinor } from './_target';
 import { checkDnsSubdomain } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
 import { checkDriverName, SecretReference } from './storage-class';
@@ -29,6 +30,11 @@ export interface VolumeSnapshotClassProps {
   readonly name: string;
   /** CSI driver that takes the snapshots, e.g. `hostpath.csi.k8s.io`. */
   readonly driver: string;
+  /**
+   * Target Kubernetes release (1.30-1.36, like the snapshot stack that serves this API).
+   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else '1.36'
+   */
+  readonly kubernetesVersion?: string;
   /** What happens to the snapshot data when the VolumeSnapshot is deleted. @default DeletionPolicy.DELETE */
   readonly deletionPolicy?: DeletionPolicy;
   /**
@@ -85,6 +91,7 @@ export class VolumeSnapshotClass extends Construct implements IVolumeSnapshotCla
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotClassProps) {
     super(scope, id);
+    resolveKubernetesMinor(this, props.kubernetesVersion);
     this.volumeSnapshotClassName = checkDnsSubdomain(this, 'name', props.name);
     this.driver = checkDriverName(this, 'driver', props.driver);
     this.deletionPolicy = checkEnum(this, 'deletionPolicy', props.deletionPolicy ?? DeletionPolicy.DELETE, DeletionPolicy);
