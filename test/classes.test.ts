@@ -304,6 +304,26 @@ describe('at most one default class per app', () => {
     new VolumeSnapshotClass(chart, 'Vsc', { name: 'vsc', driver: HOSTPATH, isDefault: true });
     expect(() => app.synthYaml()).not.toThrow();
     new StorageClass(chart, 'Sc3', { name: 'sc3', provisioner: HOSTPATH, isDefault: true });
-    expect(app.node.validate()).toHaveLength(1);
+    const checks = app.node.findAll().filter((c) => c.node.validate().length > 0);
+    expect(checks.map((c) => c.node.path)).toEqual(['DefaultClassCheck']);
+    expect(checks[0].node.validate()).toHaveLength(1);
+  });
+
+  test('the synth error starts with the check\'s own path, not an empty "[] " prefix', () => {
+    const app = new App();
+    new StorageClass(new Chart(app, 'A'), 'Fast', { name: 'fast', provisioner: HOSTPATH, isDefault: true });
+    new StorageClass(new Chart(app, 'B'), 'Slow', { name: 'slow', provisioner: HOSTPATH, isDefault: true });
+    let message = '';
+    try { app.synthYaml(); } catch (e) { message = (e as Error).message; }
+    expect(message).toMatch(/\n {2}\[DefaultClassCheck\] isDefault true is set on 2 StorageClasses in this app: 'fast' \(A\/Fast\/Resource\)/);
+    expect(message).not.toContain('[] ');
+  });
+
+  test('the check renders nothing of its own', () => {
+    const app = new App();
+    const chart = new Chart(app, 'Only');
+    new StorageClass(chart, 'Sc', { name: 'sc', provisioner: HOSTPATH, isDefault: true });
+    expect(app.charts.map((c) => c.node.path)).toEqual(['Only']);
+    expect(chart.toJson().map((o: { kind: string }) => o.kind)).toEqual(['StorageClass']);
   });
 });

@@ -259,26 +259,146 @@ describeWithShared('doctor against a fake API server', () => {
       expect(one(r, 'policies.validating').status).toBe('fail');
     });
 
-    test('a live policy whose expression was edited warns as drift from the catalog', async () => {
+    /** Replaces a stored admission object by an edited copy, as `kubectl edit` would. */
+    const edit = (s: FakeApiServer, plural: string, name: string, change: (o: any) => void) => {
+      const o = structuredClone(s.object(plural, name));
+      change(o);
+      s.add({ ...o, apiVersion: 'admissionregistration.k8s.io/v1', kind: KIND[plural] });
+    };
+    const KIND: Record<string, string> = {
+      validatingadmissionpolicies: 'ValidatingAdmissionPolicy', validatingadmissionpolicybindings: 'ValidatingAdmissionPolicyBinding',
+      mutatingadmissionpolicies: 'MutatingAdmissionPolicy', mutatingadmissionpolicybindings: 'MutatingAdmissionPolicyBinding',
+    };
+    const FIX = /re-apply dist\/snapshot-platform\.k8s\.yaml/;
+
+    test('the fixture is stored with the fields the API server adds, and still passes', async () => {
       const s = await healthyCluster();
-      const name = POLICY_NAMES.requireSourceVolumeMode;
-      const live = s.object('validatingadmissionpolicies', name);
-      s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name },
-        spec: { ...live.spec, validations: live.spec.validations.map((v: any, i: number) => (i === 0 ? { ...v, expression: 'true' } : v)) } });
-      const f = one(await doctor(s), `policies.${name}`);
-      expect(f.status).toBe('warn');
-      expect(f.summary).toBe('validations[0] differs from the catalog');
+      const live = s.object('validatingadmissionpolicies', POLICY_NAMES.requireSourceVolumeMode);
+      expect(live.spec.matchConstraints).toMatchObject({ matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {} });
+      expect(live.spec.matchConstraints.resourceRules[0].scope).toBe('*');
+      expect(live.metadata.managedFields).toHaveLength(1);
+      const f = one(await doctor(s), `policies.${POLICY_NAMES.requireSourceVolumeMode}`);
+      expect(f.status).toBe('pass');
+      expect(f.evidence).toContain('policy and binding specs match what the project renders for Kubernetes 1.36');
     });
 
-    test('an edited mutation expression (nested under applyConfiguration/jsonPatch) is drift too', async () => {
+    test('an edited validation expression fails, naming the field, the expected and the found value', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.requireSourceVolumeMode;
+      const original = s.object('validatingadmissionpolicies', name).spec.validations[0].expression;
+      edit(s, 'validatingadmissionpolicies', name, (o) => { o.spec.validations[0].expression = 'true'; });
+      const r = await doctor(s);
+      const f = one(r, `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.summary).toBe(`ValidatingAdmissionPolicy ${name} spec.validations[0].expression differs from what the project renders, so enforcement may be weaker`);
+      const line = f.evidence.find((e) => e.startsWith(`ValidatingAdmissionPolicy ${name} spec.validations[0].expression: expected `));
+      expect(line).toContain(`expected ${JSON.stringify(original).slice(0, 100)}`);
+      expect(line).toMatch(/, found "true" \(weakens enforcement\)$/);
+      expect(f.fix).toMatch(FIX);
+      expect(r.exitCode).toBe(2);
+    });
+
+    test('a binding whose paramRef was removed fails', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.singleDefaultStorageClass;
+      edit(s, 'validatingadmissionpolicybindings', name + POLICY_BINDING_SUFFIX, (o) => { delete o.spec.paramRef; });
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.evidence).toContain(`ValidatingAdmissionPolicyBinding ${name}${POLICY_BINDING_SUFFIX} spec.paramRef: expected {"parameterNotFoundAction":"Allow","selector":{}}, found (absent) (weakens enforcement)`);
+    });
+
+    test('a binding narrowed by matchResources fails (the API server defaults its other fields)', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.requireSourceVolumeMode;
+      edit(s, 'validatingadmissionpolicybindings', name + POLICY_BINDING_SUFFIX, (o) => {
+        o.spec.matchResources = { objectSelector: { matchLabels: { guarded: 'true' } } };
+      });
+      const live = s.object('validatingadmissionpolicybindings', name + POLICY_BINDING_SUFFIX);
+      expect(live.spec.matchResources.matchPolicy).toBe('Equivalent');
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.summary).toMatch(/Binding .* spec\.matchResources differs/);
+      expect(f.evidence).toContain(`ValidatingAdmissionPolicyBinding ${name}${POLICY_BINDING_SUFFIX} spec.matchResources: expected (absent), found `
+        + '{"matchPolicy":"Equivalent","namespaceSelector":{},"objectSelector":{"matchLabels":{"guarded":"true"}}} (weakens enforcement)');
+    });
+
+    test.each([
+      ['matchConditions removed', POLICY_NAMES.keepProtectionFlag, (o: any) => { delete o.spec.matchConditions; }, 'spec.matchConditions'],
+      ['matchConstraints narrowed to CREATE', POLICY_NAMES.requireSourceVolumeMode, (o: any) => { o.spec.matchConstraints.resourceRules[0].operations = ['CREATE']; },
+        'spec.matchConstraints.resourceRules[0].operations'],
+      ['a namespaceSelector added to matchConstraints', POLICY_NAMES.requireSourceVolumeMode,
+        (o: any) => { o.spec.matchConstraints.namespaceSelector = { matchLabels: { x: 'y' } }; }, 'spec.matchConstraints.namespaceSelector.matchLabels'],
+      ['a variable edited', POLICY_NAMES.requireSourceVolumeMode, (o: any) => { o.spec.variables[0].expression = "'Block'"; }, 'spec.variables[0].expression'],
+      ['paramKind changed', POLICY_NAMES.singleDefaultStorageClass, (o: any) => { o.spec.paramKind = { apiVersion: 'v1', kind: 'ConfigMap' }; }, 'spec.paramKind.apiVersion'],
+      ['failurePolicy Ignore', POLICY_NAMES.crdKeepsSourceVolumeMode, (o: any) => { o.spec.failurePolicy = 'Ignore'; }, 'spec.failurePolicy'],
+    ])('%s fails', async (_what, name, change, path) => {
+      const s = await healthyCluster();
+      edit(s, 'validatingadmissionpolicies', name, change);
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.evidence.some((e) => e.startsWith(`ValidatingAdmissionPolicy ${name} ${path}: expected `) && e.endsWith('(weakens enforcement)')), f.evidence.join('\n')).toBe(true);
+      expect(f.fix).toMatch(FIX);
+    });
+
+    test('failurePolicy Ignore says what it lets through', async () => {
+      const s = await healthyCluster();
+      edit(s, 'validatingadmissionpolicies', POLICY_NAMES.crdKeepsSourceVolumeMode, (o) => { o.spec.failurePolicy = 'Ignore'; });
+      expect(one(await doctor(s), `policies.${POLICY_NAMES.crdKeepsSourceVolumeMode}`).summary).toMatch(/^failurePolicy Ignore: .* lets the request through/);
+    });
+
+    test('a changed message only warns', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.requireSourceVolumeMode;
+      edit(s, 'validatingadmissionpolicies', name, (o) => { o.spec.validations[1].message = 'no'; });
+      const r = await doctor(s);
+      const f = one(r, `policies.${name}`);
+      expect(f.status).toBe('warn');
+      expect(f.evidence.some((e) => e.startsWith(`ValidatingAdmissionPolicy ${name} spec.validations[1].message: expected "spec.sourceVolumeMode cannot`) && e.endsWith(', found "no"'))).toBe(true);
+      expect(f.fix).toMatch(FIX);
+      expect(r.exitCode).toBe(1);
+    });
+
+    test('a message change next to a weakening change fails, listing both', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.requireSourceVolumeMode;
+      edit(s, 'validatingadmissionpolicies', name, (o) => { o.spec.validations[1].message = 'no'; o.spec.validations.pop(); });
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.evidence.some((e) => e.startsWith(`ValidatingAdmissionPolicy ${name} spec.validations[1]: expected {`) && e.endsWith('found (absent) (weakens enforcement)'))).toBe(true);
+    });
+
+    test('an edited mutation fails whatever its patch type (compared as rendered, not by field name)', async () => {
       const s = await healthyCluster();
       const name = POLICY_NAMES.addProtectionFlag;
-      const live = s.object('mutatingadmissionpolicies', name);
-      const mutations = structuredClone(live.spec.mutations);
-      const body = mutations[0].applyConfiguration ?? mutations[0].jsonPatch;
-      body.expression = '[]';
-      s.add({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingAdmissionPolicy', metadata: { name }, spec: { ...live.spec, mutations } });
-      expect(one(await doctor(s), `policies.${name}`).summary).toBe('mutations[0] differs from the catalog');
+      edit(s, 'mutatingadmissionpolicies', name, (o) => {
+        const m = o.spec.mutations[0];
+        (m.applyConfiguration ?? m.jsonPatch).expression = '[]';
+      });
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.summary).toMatch(new RegExp(`^MutatingAdmissionPolicy ${name} spec\\.mutations\\[0\\]\\.(applyConfiguration|jsonPatch)\\.expression differs`));
+    });
+
+    test('a mutating binding with matchResources fails', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.stampModeChangeApprover;
+      edit(s, 'mutatingadmissionpolicybindings', name + POLICY_BINDING_SUFFIX, (o) => { o.spec.matchResources = { namespaceSelector: { matchLabels: { a: 'b' } } }; });
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.summary).toMatch(/MutatingAdmissionPolicyBinding .* spec\.matchResources differs/);
+    });
+
+    test('1.34 serving MutatingAdmissionPolicy v1beta1: the v1beta1 objects the guard renders are expected and pass', async () => {
+      const s = await healthyCluster({ minor: '34', admissionVersions: ['v1', 'v1beta1'] });
+      const chart = Testing.chart();
+      new VolumeModeGuard(chart, 'Guard', { kubernetesVersion: '1.34', allowBetaMutatingApi: true });
+      s.add(...Testing.synth(chart).filter((o) => /^MutatingAdmissionPolicy/.test(o.kind)));
+      const r = await doctor(s);
+      for (const name of [POLICY_NAMES.addProtectionFlag, POLICY_NAMES.stampModeChangeApprover]) {
+        expect(one(r, `policies.${name}`).status).toBe('pass');
+      }
+      expect(s.requestsTo('GET', '/apis/admissionregistration.k8s.io/v1beta1/mutatingadmissionpolicies')).toHaveLength(1);
+      expect(one(r, `policies.${POLICY_NAMES.requireSourceVolumeMode}`).evidence).toContain('policy and binding specs match what the project renders for Kubernetes 1.34');
     });
   });
 
@@ -299,6 +419,57 @@ describeWithShared('doctor against a fake API server', () => {
       expect(lists.map((q) => q.query.limit)).toEqual(['2', '2', '2', '2']);
       expect(lists[0].query.continue).toBeUndefined();
       expect(lists.slice(1).every((q) => typeof q.query.continue === 'string')).toBe(true);
+    });
+  });
+
+  describe('check 5: a continue token that expires mid-scan (410 Gone, Expired)', () => {
+    const PATH = '/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents';
+    const decode = (token: string) => JSON.parse(Buffer.from(token, 'base64url').toString());
+    // c1, c2 (healthy fixture) + m1..m5 without sourceVolumeMode: 7 contents, 2 per page.
+    const cluster = async () => {
+      const s = await healthyCluster();
+      s.add(content('m1'), content('m2'), content('m3'), content('m4'), content('m5'));
+      return s;
+    };
+
+    test('resumes with the token the 410 Status carries; nothing is counted twice', async () => {
+      const s = await cluster();
+      // While the client pages, one content is created before the resume point (missed, as an
+      // inconsistent continuation documents) and one after it (seen).
+      s.expireContinue('volumesnapshotcontents', { onExpire: () => s.add(content('a-early'), content('z-late')) });
+      const r = await doctor(s, { pageSize: 2 });
+      const f = one(r, 'contents.source-volume-mode');
+      expect(f.summary).toMatch(/^6 VolumeSnapshotContent/);
+      expect(f.evidence).toEqual(['8 VolumeSnapshotContents scanned', 'm1, m2, m3, m4, m5, z-late']);
+      const lists = s.requestsTo('GET', PATH);
+      // c1 c2 | 410 | then, with the Status's token (newer revision, same resume key): m1 m2 | m3 m4 | m5 z-late
+      expect(lists).toHaveLength(5);
+      expect(decode(lists[2].query.continue)).toEqual({ ...decode(lists[1].query.continue), rv: expect.any(String) });
+      expect(decode(lists[2].query.continue).rv).not.toBe(decode(lists[1].query.continue).rv);
+    });
+
+    test('without a token in the Status, restarts from the beginning once and skips what it already counted', async () => {
+      const s = await cluster();
+      s.expireContinue('volumesnapshotcontents', { inconsistentToken: false });
+      const r = await doctor(s, { pageSize: 2 });
+      const f = one(r, 'contents.source-volume-mode');
+      expect(f.summary).toMatch(/^5 VolumeSnapshotContent/);
+      expect(f.evidence).toEqual(['7 VolumeSnapshotContents scanned', 'm1, m2, m3, m4, m5']);
+      const lists = s.requestsTo('GET', PATH);
+      expect(lists.map((q) => q.query.continue === undefined)).toEqual([true, false, true, false, false, false]);
+    });
+
+    test('a scan whose token keeps expiring gives up after a bounded number of tries, with the fix', async () => {
+      const s = await cluster();
+      s.expireContinue('volumesnapshotcontents', { times: 100 });
+      const r = await doctor(s, { pageSize: 2 });
+      const f = one(r, 'contents.api-error');
+      expect(f.status).toBe('fail');
+      expect(f.summary).toBe('the API call failed (410)');
+      expect(f.evidence[0]).toMatch(/too old to display a consistent list .*expired 4 times in one scan of volumesnapshotcontents; gave up/);
+      expect(f.fix).toMatch(/--page-size/);
+      // first page, then 4 expired continuations
+      expect(s.requestsTo('GET', PATH)).toHaveLength(5);
     });
   });
 

@@ -392,3 +392,153 @@ describe('CsiDriver: bad input', () => {
     expect(build({ provisioner: { timeout: '60' } })).toThrow(/provisioner\.timeout '60' is not a Go duration; write it like '30s'/);
   });
 });
+
+describe('CsiDriver: credentials in env come from Secrets', () => {
+  const SECRET_REF = { secretKeyRef: { name: 'aws-credentials', key: 'secret-access-key' } };
+
+  it('renders a Secret reference as valueFrom.secretKeyRef, never as a literal value', () => {
+    const docs = synth({ controllerDriverEnv: { AWS_SECRET_ACCESS_KEY: SECRET_REF, AWS_REGION: 'eu-west-1' } });
+    const env = container(controllerOf(docs), 'csi-driver').env;
+    expect(env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'aws-credentials', key: 'secret-access-key' } } });
+    expect(env.find((e: Json) => e.name === 'AWS_SECRET_ACCESS_KEY').value).toBeUndefined();
+    expect(env.map((e: Json) => e.name)).toEqual(['CSI_ENDPOINT', 'KUBE_NODE_NAME', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
+    // The node side does not get the controller's variables.
+    expect(container(nodeOf(docs), 'csi-driver').env.map((e: Json) => e.name)).toEqual(['CSI_ENDPOINT', 'KUBE_NODE_NAME']);
+  });
+
+  it('refuses a credential written inline (SCENARIOS §3), without echoing it', () => {
+    const run = build({ driverEnv: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } });
+    expect(run).toThrow(/driverEnv\.AWS_SECRET_ACCESS_KEY '\(value hidden\)' looks like a credential.*; set driverEnv\.AWS_SECRET_ACCESS_KEY: \{ secretKeyRef: \{ name: '<secret>', key: '<key>' \} \}/);
+    expect(run).not.toThrow(/wJalrXUtnFEMI/);
+  });
+
+  it('applies the same credential heuristic as the class parameters, per env prop', () => {
+    expect(build({ controllerDriverEnv: { DB_PASSWORD: 'hunter2' } })).toThrow(/controllerDriverEnv\.DB_PASSWORD '\(value hidden\)' looks like a credential/);
+    expect(build({ nodeDriverEnv: { VENDOR_API_TOKEN: 'abc' } })).toThrow(/nodeDriverEnv\.VENDOR_API_TOKEN '\(value hidden\)' looks like a credential/);
+    expect(build({ driverEnv: { apiKey: 'abc' } })).toThrow(/driverEnv\.apiKey '\(value hidden\)' looks like a credential/);
+    // An access key ID is an identifier, not the secret half.
+    expect(build({ driverEnv: { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' } })).not.toThrow();
+  });
+
+  it('allows a literal under a credential-looking name once listed in nonSecretEnvNames', () => {
+    const docs = synth({ driverEnv: { TOKEN_FILE: '/var/run/secrets/tokens/vendor' }, nonSecretEnvNames: ['TOKEN_FILE'] });
+    expect(container(nodeOf(docs), 'csi-driver').env).toContainEqual({ name: 'TOKEN_FILE', value: '/var/run/secrets/tokens/vendor' });
+    expect(build({ driverEnv: { TOKEN_FILE: '/x' }, nonSecretEnvNames: ['TOKEN_PATH'] }))
+      .toThrow(/nonSecretEnvNames 'TOKEN_PATH' names no variable of driverEnv, controllerDriverEnv or nodeDriverEnv; list only env names you set/);
+  });
+
+  it('refuses PEM material in a literal env value', () => {
+    expect(build({ driverEnv: { TLS_CA: '-----BEGIN CERTIFICATE-----\nMIIB' } }))
+      .toThrow(/driverEnv\.TLS_CA '\(PEM block, hidden\)' holds key or certificate material; put it in a Secret and set driverEnv\.TLS_CA: \{ secretKeyRef/);
+  });
+
+  it('refuses a Secret reference with a bad name or key, or a value of another shape', () => {
+    expect(build({ driverEnv: { API_TOKEN: { secretKeyRef: { name: 'Vendor_Creds', key: 'token' } } } }))
+      .toThrow(/driverEnv\.API_TOKEN\.secretKeyRef\.name 'Vendor_Creds' is not a valid DNS-1123 subdomain; use at most 253 lower-case/);
+    expect(build({ driverEnv: { API_TOKEN: { secretKeyRef: { name: 'vendor', key: 'a/b' } } } }))
+      .toThrow(/driverEnv\.API_TOKEN\.secretKeyRef\.key 'a\/b' is not a Secret data key; use the key as it appears/);
+    expect(build({ driverEnv: { PORT: 8080 as unknown as string } }))
+      .toThrow(/driverEnv\.PORT 8080 is neither a string nor \{ secretKeyRef: \{ name, key \} \}; write a literal string, or set driverEnv\.PORT/);
+  });
+});
+
+describe('CsiDriver: resource quantities', () => {
+  it('refuses a request that is not a Kubernetes quantity, on any container', () => {
+    expect(build({ provisioner: { resources: { requests: { cpu: 'lots', memory: '32Mi' } } } }))
+      .toThrow(/provisioner\.resources\.requests\.cpu 'lots' is not a Kubernetes quantity; write a number with an optional suffix, e\.g\. cpu '100m'/);
+    expect(build({ driverResources: { requests: { cpu: '10m', memory: '64MB' } } }))
+      .toThrow(/driverResources\.requests\.memory '64MB' is not a Kubernetes quantity/);
+    expect(build({ nodeDriverRegistrar: { resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '1 Gi' } } } }))
+      .toThrow(/nodeDriverRegistrar\.resources\.limits\.memory '1 Gi' is not a Kubernetes quantity/);
+  });
+
+  it('refuses a negative quantity', () => {
+    expect(build({ livenessProbe: { resources: { requests: { cpu: '-10m', memory: '32Mi' } } } }))
+      .toThrow(/livenessProbe\.resources\.requests\.cpu '-10m' is negative; give a quantity of zero or more/);
+  });
+
+  it('refuses a request above its limit, comparing exact values across suffixes', () => {
+    expect(build({ driverResources: { requests: { cpu: '10m', memory: '1Gi' }, limits: { memory: '1000Mi' } } }))
+      .toThrow(/driverResources\.requests\.memory '1Gi' is above driverResources\.limits\.memory '1000Mi'.*; lower the request or raise the limit/);
+    // 1Gi == 1024Mi: equal is allowed.
+    expect(build({ driverResources: { requests: { cpu: '10m', memory: '1Gi' }, limits: { memory: '1024Mi' } } })).not.toThrow();
+  });
+
+  it('refuses a resource name the API server does not know', () => {
+    expect(build({ snapshotter: { resources: { requests: { cpu: '10m', memroy: '32Mi' } } } }))
+      .toThrow(/snapshotter\.resources\.requests 'memroy' is not a container resource name; use cpu, ephemeral-storage, memory, hugepages-<size> or a domain-prefixed/);
+  });
+
+  it('accepts decimal, binary and exponent forms', () => {
+    const docs = synth({ driverResources: { requests: { cpu: '0.5', memory: '128974848', 'ephemeral-storage': '1e9' }, limits: { memory: '129e6' } } });
+    expect(container(controllerOf(docs), 'csi-driver').resources.requests).toEqual({ 'cpu': '0.5', 'ephemeral-storage': '1e9', 'memory': '128974848' });
+  });
+});
+
+describe('CsiDriver: vendor image tags', () => {
+  for (const tag of ['main', 'master', 'stable', 'edge', 'canary', 'release', 'stable-alpine', 'v1.2-nightly']) {
+    it(`refuses the floating tag '${tag}' without a digest`, () => {
+      expect(build({ driverImage: `quay.io/vendor/example-csi:${tag}` }))
+        .toThrow(new RegExp(`driverImage 'quay\\.io/vendor/example-csi:${tag.replace(/\./g, '\\.')}' has the floating tag '${tag.replace(/\./g, '\\.')}', which names a moving target.*; pin a release tag with its version .* or add the digest`));
+    });
+  }
+
+  it('accepts a floating tag pinned by digest, and versioned tags', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(build({ driverImage: `quay.io/vendor/example-csi:stable@${digest}` })).not.toThrow();
+    for (const tag of ['v1.2.3', '1.17.1', 'v2.0.0-rc.1', '20240101']) {
+      expect(build({ driverImage: `quay.io/vendor/example-csi:${tag}` }), tag).not.toThrow();
+    }
+  });
+});
+
+describe('CsiDriver: a replicated controller is spread and protected from drains', () => {
+  const pdbs = (docs: Json[]) => ofKind(docs, 'PodDisruptionBudget');
+
+  it('gives a Deployment controller a PDB (minAvailable 1) over exactly its pods', () => {
+    const docs = synth({ replicas: 2 });
+    const ctrl = controllerOf(docs);
+    expect(pdbs(docs)).toHaveLength(1);
+    const pdb = pdbs(docs)[0];
+    expect(pdb.metadata).toMatchObject({ name: 'example-csi-vendor-io-controller', namespace: 'kube-system' });
+    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: ctrl.spec.selector.matchLabels } });
+    // The node DaemonSet's pods are not selected.
+    expect(pdb.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('controller');
+  });
+
+  it('spreads a Deployment controller softly over hostname and zone', () => {
+    const ctrl = controllerOf(synth({ replicas: 3 }));
+    const match = ctrl.spec.selector.matchLabels;
+    expect(ctrl.spec.template.spec.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: match } },
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: match } },
+    ]);
+  });
+
+  it('adds neither to a single-replica StatefulSet, SINGLE_POD or the node DaemonSet', () => {
+    for (const props of [{}, { mode: CsiDeploymentMode.SINGLE_POD }] as const) {
+      const docs = synth(props);
+      expect(pdbs(docs)).toHaveLength(0);
+      for (const w of [...ofKind(docs, 'StatefulSet'), ...ofKind(docs, 'DaemonSet')]) expect(w.spec.template.spec.topologySpreadConstraints).toBeUndefined();
+    }
+    expect(nodeOf(synth({ replicas: 2 })).spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  it('turns each off on its own', () => {
+    const noPdb = synth({ replicas: 2, controllerPodDisruptionBudget: false });
+    expect(pdbs(noPdb)).toHaveLength(0);
+    expect(controllerOf(noPdb).spec.template.spec.topologySpreadConstraints).toHaveLength(2);
+    const noSpread = synth({ replicas: 2, controllerTopologySpread: false });
+    expect(pdbs(noSpread)).toHaveLength(1);
+    expect(controllerOf(noSpread).spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  it('refuses asking for them where there is no replicated controller', () => {
+    expect(build({ controllerPodDisruptionBudget: true }))
+      .toThrow(/controllerPodDisruptionBudget true applies to a replicated controller Deployment, but this driver renders a single-replica StatefulSet; drop 'controllerPodDisruptionBudget', or set replicas above 1/);
+    expect(build({ mode: CsiDeploymentMode.SINGLE_POD, controllerTopologySpread: true }))
+      .toThrow(/controllerTopologySpread true applies .* but this driver renders one SINGLE_POD StatefulSet/);
+    expect(build({ capabilities: [], replicas: 2, controllerPodDisruptionBudget: true }))
+      .toThrow(/controllerPodDisruptionBudget true .* renders no controller workload/);
+  });
+});

@@ -35,6 +35,21 @@ describe('vSphere preset', () => {
     expect(driver.spec.attachRequired).toBe(true);
   });
 
+  it('keeps one controller replica through a node drain and spreads the two over nodes and zones', () => {
+    const docs = vsphere();
+    const ctrl = docs.find((d) => d.kind === 'Deployment');
+    const pdbs = docs.filter((d) => d.kind === 'PodDisruptionBudget');
+    expect(pdbs).toHaveLength(1);
+    expect(pdbs[0].spec).toEqual({ minAvailable: 1, selector: { matchLabels: ctrl.spec.selector.matchLabels } });
+    expect(ctrl.spec.template.spec.topologySpreadConstraints.map((t: Json) => [t.topologyKey, t.whenUnsatisfiable]))
+      .toEqual([['kubernetes.io/hostname', 'ScheduleAnyway'], ['topology.kubernetes.io/zone', 'ScheduleAnyway']]);
+  });
+
+  it('refuses a floating vendor image tag', () => {
+    expect(() => vsphere({ driverImage: 'registry.example.com/vsphere-csi-driver/driver:stable' }))
+      .toThrow(/driverImage 'registry\.example\.com\/vsphere-csi-driver\/driver:stable' has the floating tag 'stable'.*; pin a release tag with its version/);
+  });
+
   it('uses the vendor image on both sides and tells each side its role', () => {
     const docs = vsphere();
     const ctrlDriver = docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0];

@@ -224,3 +224,12 @@ it('refuses to create (and relabel) a built-in namespace', () => {
   expect(() => new HostpathDriverChart(app, 'hostpath', { namespace: 'kube-system' }))
     .toThrow(/namespace 'kube-system' is a built-in namespace, which this stack would relabel .*; set 'createNamespace: false'/);
 });
+
+it('the single-replica hostpath StatefulSet gets no PodDisruptionBudget or topology spread (they serve replicated controllers)', () => {
+  const docs: Json[] = Testing.synth(new HostpathDriverChart(Testing.app(), 'hostpath'));
+  expect(docs.filter((d) => d.kind === 'PodDisruptionBudget')).toEqual([]);
+  const sts = docs.filter((d) => d.kind === 'StatefulSet');
+  expect(sts).toHaveLength(1);
+  expect(sts[0].spec.replicas).toBe(1);
+  expect(sts[0].spec.template.spec.topologySpreadConstraints).toBeUndefined();
+});

@@ -122,6 +122,11 @@ describe('SnapshotController bad input fails at synth with the prop, the value a
     ['replicas < 1', { replicas: 0 }, /replicas 0 must be a whole number >= 1; set replicas/],
     ['an invalid ClusterRole name', { rbac: { clusterRoleName: 'Runner!' } }, /rbac\.clusterRoleName 'Runner!' is not a valid DNS-1123 subdomain/],
     ['a wildcard rule override', { rbac: { clusterRules: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] } }, /rbac\.clusterRules\[0\]\.resources \["\*"\] contains the wildcard "\*"; list the exact/],
+    ['a request that is not a quantity', { resources: { requests: { cpu: 'lots', memory: '64Mi' } } }, /resources\.requests\.cpu 'lots' is not a Kubernetes quantity; write a number with an optional suffix/],
+    ['a limit that is not a quantity', { resources: { requests: { cpu: '10m' }, limits: { memory: '256 MiB' } } }, /resources\.limits\.memory '256 MiB' is not a Kubernetes quantity/],
+    ['a negative request', { resources: { requests: { memory: '-64Mi' } } }, /resources\.requests\.memory '-64Mi' is negative; give a quantity of zero or more/],
+    ['a request above its limit', { resources: { requests: { memory: '512Mi' }, limits: { memory: '256Mi' } } }, /resources\.requests\.memory '512Mi' is above resources\.limits\.memory '256Mi'.*; lower the request or raise the limit/],
+    ['an unknown resource name', { resources: { requests: { cpus: '1' } } }, /resources\.requests 'cpus' is not a container resource name; use cpu, ephemeral-storage, memory/],
   ])('%s', (_name, props, message) => {
     expect(() => render(props as any)).toThrow(message);
   });

@@ -5,7 +5,7 @@ import { checkClasses } from './checks/classes';
 import { checkContents } from './checks/contents';
 import { CheckContext, errorFinding } from './checks/context';
 import { checkCrds } from './checks/crds';
-import { CATALOG_POLICIES, ExpectedPolicy, checkPolicies } from './checks/policies';
+import { ExpectedPolicy, checkPolicies } from './checks/policies';
 import { checkServer } from './checks/server';
 import { checkWorkloads } from './checks/workloads';
 import { CheckName, exitCodeOf, Finding } from './findings';
@@ -18,7 +18,10 @@ export interface DoctorOptions {
   readonly listLimit?: number;
   /** Progress lines for long scans. @default - none */
   readonly progress?: (message: string) => void;
-  /** Policies to expect. @default CATALOG_POLICIES (names, wiring and expressions from src/policies) */
+  /**
+   * Policies and bindings to expect, as rendered objects.
+   * @default - what VolumeModeGuard renders (its defaults) for the server's minor and MutatingAdmissionPolicy version
+   */
   readonly policies?: readonly ExpectedPolicy[];
 }
 
@@ -38,7 +41,7 @@ export async function runDoctor(cluster: Cluster, opts: DoctorOptions = {}): Pro
     ['server', () => checkServer(ctx)],
     ['crds', () => checkCrds(ctx)],
     ['workloads', () => checkWorkloads(ctx)],
-    ['policies', () => checkPolicies(ctx, opts.policies ?? CATALOG_POLICIES)],
+    ['policies', () => checkPolicies(ctx, opts.policies)],
     ['contents', () => checkContents(ctx)],
     ['classes', () => checkClasses(ctx)],
   ];

@@ -7,6 +7,6 @@ export { runBackfill, BACKFILL_FIELD_MANAGER } from './backfill';
 export type { BackfillEntry, BackfillOptions, BackfillReport } from './backfill';
 export { connect, KubeApiError } from './kube';
 export type { Cluster, ConnectOptions, KubeObject, ResourceRef } from './kube';
-export { CATALOG_POLICIES } from './checks/policies';
+export { PLATFORM_MANIFEST, renderExpectedPolicies } from './checks/policies';
 export type { ExpectedPolicy } from './checks/policies';
 export type { Finding, FindingStatus, CheckName } from './findings';

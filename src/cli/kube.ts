@@ -40,6 +40,12 @@ export class KubeApiError extends Error {
     message: string,
     /** The request, `VERB path`. */
     public readonly request: string,
+    /**
+     * On 410 Expired of a paged list: the `metadata.continue` of the Status, a token the API server
+     * issues to resume after the last key returned, read from its current snapshot (an
+     * "inconsistent" continuation). Absent when the server sent none.
+     */
+    public readonly continueToken?: string,
   ) {
     super(message);
     this.name = 'KubeApiError';
@@ -244,7 +250,8 @@ function toKubeApiError(e: unknown, request: string, timeoutMs?: number): KubeAp
     const message = status?.message ?? (code === 401
       ? 'the server rejected the credentials (401 Unauthorized): log in again or check the kubeconfig user'
       : `HTTP ${code}`);
-    return new KubeApiError(code, reason, message, request);
+    const token = typeof status?.metadata?.continue === 'string' && status.metadata.continue !== '' ? status.metadata.continue : undefined;
+    return new KubeApiError(code, reason, message, request, token);
   }
   const err = e as { name?: string; message?: string; code?: string; type?: string };
   if (err?.name === 'AbortError' || err?.name === 'TimeoutError' || err?.type === 'aborted') {

@@ -9,13 +9,14 @@ import {
   SIDECAR_LIVENESS_PROBE,
 } from '../catalog';
 import {
-  Container, ContainerPort, EnvVar, IntOrString, KubeCsiDriver, KubeDaemonSet, KubeDeployment, KubeStatefulSet,
+  Container, ContainerPort, EnvVar, IntOrString, KubeCsiDriver, KubeDaemonSet, KubeDeployment, KubePodDisruptionBudget, KubeStatefulSet,
   PodSpec, Probe, SecurityContext, Toleration, Volume, VolumeMount,
 } from '../imports/k8s';
 import {
   checkDuration, checkVendorImage, nodeNameEnv, nodePluginContext, renderArgs, renderFeatureGates,
   rootSidecarContext, toResourceRequirements,
 } from './_csi-containers';
+import { softTopologySpread } from './_scheduling';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
 import { resolveKubernetesMinor } from './_target';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
@@ -238,6 +239,17 @@ export interface CsiDriverProps {
    * @default 1
    */
   readonly replicas?: number;
+  /**
+   * Spread the controller Deployment's replicas over nodes and zones (soft, so small clusters still
+   * schedule). Applies only with replicas > 1. @default true
+   */
+  readonly controllerTopologySpread?: boolean;
+  /**
+   * A PodDisruptionBudget (minAvailable 1) for the controller Deployment, so a node drain never takes
+   * every replica at once. Applies only with replicas > 1 (over one replica it would block drains).
+   * @default true
+   */
+  readonly controllerPodDisruptionBudget?: boolean;
   /** `--leader-election` on every controller sidecar. @default - true when replicas > 1 */
   readonly leaderElection?: boolean;
   /** Leader-election timings. @default - the sidecars' defaults */
@@ -348,6 +360,8 @@ export class CsiDriver extends Construct {
   public readonly csiDriver: KubeCsiDriver;
   /** Controller workload (StatefulSet or Deployment); in SINGLE_POD mode the one StatefulSet. */
   public readonly controller?: KubeStatefulSet | KubeDeployment;
+  /** PodDisruptionBudget of the controller Deployment (replicas > 1 and not turned off). */
+  public readonly controllerDisruptionBudget?: KubePodDisruptionBudget;
   /** Node DaemonSet (SPLIT mode only). */
   public readonly nodeDaemonSet?: KubeDaemonSet;
   /** Controller sidecars that run, in render order. */
@@ -396,6 +410,16 @@ export class CsiDriver extends Construct {
     if (!caps.has(CsiCapability.CONTROLLER_SERVICE) && mode === CsiDeploymentMode.SINGLE_POD) {
       throw new PropError(this, 'capabilities', props.capabilities, 'lack CONTROLLER_SERVICE, which SINGLE_POD mode exists to co-locate',
         'use CsiDeploymentMode.SPLIT for a node-only driver');
+    }
+
+    const replicatedController = caps.has(CsiCapability.CONTROLLER_SERVICE) && mode === CsiDeploymentMode.SPLIT && replicas > 1;
+    for (const prop of ['controllerTopologySpread', 'controllerPodDisruptionBudget'] as const) {
+      if (props[prop] === true && !replicatedController) {
+        const rendered = !caps.has(CsiCapability.CONTROLLER_SERVICE) ? 'no controller workload'
+          : mode === CsiDeploymentMode.SPLIT ? 'a single-replica StatefulSet' : 'one SINGLE_POD StatefulSet';
+        throw new PropError(this, prop, true, `applies to a replicated controller Deployment, but this driver renders ${rendered}`,
+          `drop '${prop}', or set replicas above 1 in SPLIT mode`);
+      }
     }
 
     // --- paths: one socket path, everything else derived from it
@@ -690,6 +714,7 @@ export class CsiDriver extends Construct {
         serviceAccountName: controllerSa,
         priorityClassName: controllerPriorityClassName,
         securityContext: restrictedPodSecurityContext(runAsUser),
+        ...(replicatedController && (props.controllerTopologySpread ?? true) ? { topologySpreadConstraints: softTopologySpread(ctrlLabels) } : {}),
         containers: [
           controllerDriver,
           ...wanted.map((s) => sidecarContainer(s, restricted)),
@@ -708,6 +733,12 @@ export class CsiDriver extends Construct {
           metadata, spec: { serviceName: `${name}-controller`, replicas: 1, selector: { matchLabels: ctrlLabels }, template },
         })
         : new KubeDeployment(this, 'Controller', { metadata, spec: { replicas, selector: { matchLabels: ctrlLabels }, template } });
+      if (replicatedController && (props.controllerPodDisruptionBudget ?? true)) {
+        this.controllerDisruptionBudget = new KubePodDisruptionBudget(this, 'ControllerDisruptionBudget', {
+          metadata,
+          spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: ctrlLabels } },
+        });
+      }
     }
 
     const nodeLabels = { ...labels, 'app.kubernetes.io/name': `${name}-node`, 'app.kubernetes.io/component': 'node' };

@@ -5,7 +5,7 @@
  * annotation, so classes rendered as L1 objects by other constructs are counted too.
  */
 import { ApiObject } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_CLASS_ANNOTATION_VALUE, STORAGE_CLASS_API, VOLUME_SNAPSHOT_CLASS_API } from '../catalog/classes';
 import { DEFAULT_SNAPSHOT_CLASS_ANNOTATION, DEFAULT_STORAGE_CLASS_ANNOTATIONS, SNAPSHOT_GROUP } from '../catalog/snapshot-api';
 
@@ -27,18 +27,26 @@ export interface DefaultClassConflict {
   readonly objects: readonly DefaultClassObject[];
 }
 
+/**
+ * Id of the construct under the App that carries the check. cdk8s prefixes every validation error
+ * with `[<construct path>] `; on the App itself that path is empty, so the check gets a child of its
+ * own and its errors read `[DefaultClassCheck] isDefault true is set on ...`. It renders nothing.
+ */
+export const DEFAULT_CLASS_CHECK_ID = 'DefaultClassCheck';
+
 const checkedRoots = new WeakSet<IConstruct>();
 
 /**
- * Adds the default-class check once to the root of `scope` (the App), where `App.synth()` and
- * `App.synthYaml()` run it. StorageClass and VolumeSnapshotClass call this themselves; call it
- * from a chart that renders classes only as L1 objects to get the same protection.
+ * Adds the default-class check once per App (the root of `scope`), where `App.synth()` and
+ * `App.synthYaml()` run it over every chart. StorageClass and VolumeSnapshotClass call this
+ * themselves; call it from a chart that renders classes only as L1 objects to get the same protection.
  */
 export function registerDefaultClassCheck(scope: IConstruct): void {
   const root = scope.node.root;
   if (checkedRoots.has(root)) return;
   checkedRoots.add(root);
-  root.node.addValidation({ validate: () => findDefaultClassConflicts(root).map(describeConflict) });
+  const holder = new Construct(root, DEFAULT_CLASS_CHECK_ID);
+  holder.node.addValidation({ validate: () => findDefaultClassConflicts(root).map(describeConflict) });
 }
 
 /** Every conflicting set of default classes under `scope` (normally the App). */

@@ -95,6 +95,7 @@ export class FakeApiServer {
   private readonly generated = new Map<FakeType, { count: number; make: (i: number) => any }>();
   private readonly faults: Fault[] = [];
   private readonly beforePatch = new Map<string, () => void>();
+  private readonly expiries = new Map<FakeType, ContinueExpiry>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly server: http.Server;
   private rv = 1000;
@@ -141,6 +142,7 @@ export class FakeApiServer {
       obj.metadata.resourceVersion = String(++this.rv);
       obj.metadata.creationTimestamp ??= '2026-01-01T00:00:00Z';
       obj.metadata.generation ??= 1;
+      if (type.group === 'admissionregistration.k8s.io') storeAsApiServer(type, obj);
       this.bucket(type).set(keyOf(obj), obj);
     }
     return this;
@@ -167,6 +169,23 @@ export class FakeApiServer {
     const obj = this.object(plural, name);
     fn(obj);
     obj.metadata.resourceVersion = String(++this.rv);
+  }
+
+  /**
+   * Makes the next `times` list requests of `plural` that carry a continue token answer 410 Gone,
+   * reason Expired, as kube-apiserver does once etcd compacted the revision the token pins. With
+   * `inconsistentToken` (the default, as current servers do) the Status carries metadata.continue:
+   * a token resuming after the same key but reading the latest state. `onExpire` runs first (to
+   * simulate writes that happened while the client was paging).
+   */
+  expireContinue(plural: string, opts: { times?: number; inconsistentToken?: boolean; onExpire?: () => void } = {}): this {
+    this.expiries.set(this.typeByPlural(plural), { times: opts.times ?? 1, inconsistentToken: opts.inconsistentToken ?? true, onExpire: opts.onExpire });
+    return this;
+  }
+
+  /** Removes a stored object as another client would. */
+  remove(plural: string, name: string, namespace?: string): void {
+    this.bucket(this.typeByPlural(plural)).delete(namespace ? `${namespace}/${name}` : name);
   }
 
   /** Injects a failure. */
@@ -287,34 +306,52 @@ export class FakeApiServer {
   private list(type: FakeType, namespace: string | undefined, url: URL, res: http.ServerResponse) {
     const limit = Number(url.searchParams.get('limit') ?? 0);
     const token = url.searchParams.get('continue');
-    let offset = 0;
+    // Like the real server, a token records where to resume (after a key; an index for generated
+    // objects) and the revision of the first page.
+    let position: ContinuePosition = {};
     let listRv = String(this.rv);
     if (token) {
       try {
         const parsed = JSON.parse(Buffer.from(token, 'base64url').toString());
-        offset = parsed.offset;
+        position = { after: parsed.after, offset: parsed.offset };
         listRv = parsed.rv;
       } catch {
         return send(res, 400, status(400, 'BadRequest', 'continue key is not valid: illegal base64 data'));
       }
+      const expiry = this.expiries.get(type);
+      if (expiry && expiry.times > 0) {
+        expiry.times--;
+        expiry.onExpire?.();
+        const next = expiry.inconsistentToken ? encodeToken({ rv: String(this.rv), ...position }) : undefined;
+        return send(res, 410, { kind: 'Status', apiVersion: 'v1', metadata: next ? { continue: next } : {}, status: 'Failure',
+          message: 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter'
+            + (next ? ', or use the continue token in this response to retrieve the remainder of the results (an inconsistent list).' : '.'),
+          reason: 'Expired', code: 410 });
+      }
     }
     const gen = this.generated.get(type);
-    const total = gen ? gen.count : this.sortedKeys(type, namespace).length;
-    const end = limit > 0 ? Math.min(total, offset + limit) : total;
     const items: any[] = [];
+    let more: ContinuePosition | undefined;
+    let remaining = 0;
     if (gen) {
+      const offset = position.offset ?? 0;
+      const end = limit > 0 ? Math.min(gen.count, offset + limit) : gen.count;
       for (let i = offset; i < end; i++) items.push(type.builtin ? stripType(gen.make(i)) : gen.make(i));
+      if (end < gen.count) { more = { offset: end }; remaining = gen.count - end; }
     } else {
-      const keys = this.sortedKeys(type, namespace).slice(offset, end);
-      for (const k of keys) {
+      const after = position.after;
+      const keys = this.sortedKeys(type, namespace).filter((k) => after === undefined || k > after);
+      const page = limit > 0 ? keys.slice(0, limit) : keys;
+      for (const k of page) {
         const obj = this.bucket(type).get(k);
         items.push(type.builtin ? stripType(obj) : withType(type, obj));
       }
+      if (page.length < keys.length) { more = { after: page[page.length - 1] }; remaining = keys.length - page.length; }
     }
     const metadata: any = { resourceVersion: listRv };
-    if (end < total) {
-      metadata.continue = Buffer.from(JSON.stringify({ rv: listRv, offset: end })).toString('base64url');
-      metadata.remainingItemCount = total - end;
+    if (more) {
+      metadata.continue = encodeToken({ rv: listRv, ...more });
+      metadata.remainingItemCount = remaining;
     }
     send(res, 200, { kind: `${type.kind}List`, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata, items });
   }
@@ -341,6 +378,36 @@ export class FakeApiServer {
     if (!type) throw new Error(`fake apiserver does not know ${plural}`);
     return type;
   }
+}
+
+/**
+ * What kube-apiserver adds to an admission policy or binding on write: the defaults its OpenAPI
+ * schema documents (failurePolicy Fail; in MatchResources matchPolicy Equivalent, empty
+ * namespace/object selectors, rule scope "*"), managedFields, and for policies a status.
+ */
+function storeAsApiServer(type: FakeType, obj: any): void {
+  const spec = obj.spec ?? {};
+  const binding = type.kind.endsWith('Binding');
+  if (!binding) spec.failurePolicy ??= 'Fail';
+  const match = binding ? spec.matchResources : spec.matchConstraints;
+  if (match) {
+    match.matchPolicy ??= 'Equivalent';
+    match.namespaceSelector ??= {};
+    match.objectSelector ??= {};
+    for (const rule of [...(match.resourceRules ?? []), ...(match.excludeResourceRules ?? [])]) rule.scope ??= '*';
+  }
+  obj.metadata.managedFields ??= [{ manager: 'kubectl', operation: 'Apply', apiVersion: `${type.group}/${type.version}`,
+    time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
+  if (!binding && type.kind === 'ValidatingAdmissionPolicy') obj.status ??= { observedGeneration: obj.metadata.generation, typeChecking: {} };
+}
+
+interface ContinueExpiry { times: number; readonly inconsistentToken: boolean; readonly onExpire?: () => void }
+
+/** Where a continued list resumes: after a key (stored objects) or at an index (generated ones). */
+interface ContinuePosition { after?: string; offset?: number }
+
+function encodeToken(t: { rv: string } & ContinuePosition): string {
+  return Buffer.from(JSON.stringify(t)).toString('base64url');
 }
 
 function keyOf(obj: any): string {
