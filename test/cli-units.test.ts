@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { DOCTOR_BACKFILL_CLUSTER_ROLE, DOCTOR_READER_CLUSTER_ROLE } from '../src/catalog/doctor-rbac';
-import { connect } from '../src/cli';
+import { connect, PLATFORM_MANIFEST, renderExpectedPolicies } from '../src/cli';
+import { parseAllDocuments } from 'yaml';
 import { exitCodeOf } from '../src/cli/findings';
 import { containerArgv, readGoBoolFlag } from '../src/cli/go-flags';
 import { parseImage } from '../src/cli/image';
@@ -110,4 +111,17 @@ test('connect without any kubeconfig and outside a Pod names the way out', () =>
     process.env.HOME = saved.HOME;
     if (saved.KUBECONFIG !== undefined) process.env.KUBECONFIG = saved.KUBECONFIG;
   }
+});
+
+describe('the manifest doctor tells users to re-apply', () => {
+  test('holds every policy and binding doctor expects on 1.36, spec for spec', () => {
+    const docs = parseAllDocuments(fs.readFileSync(PLATFORM_MANIFEST, 'utf8')).map((d) => d.toJSON());
+    const shipped = new Map(docs.filter((o) => /AdmissionPolicy/.test(o?.kind ?? '')).map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+    const expected = renderExpectedPolicies(36, 'v1');
+    expect(expected.length).toBeGreaterThanOrEqual(7);
+    for (const p of expected) {
+      expect(shipped.get(`${p.policy.kind}/${p.name}`)?.spec, p.name).toEqual(p.policy.spec);
+      expect(shipped.get(`${p.binding.kind}/${p.binding.metadata!.name}`)?.spec, p.name).toEqual(p.binding.spec);
+    }
+  });
 });

@@ -48,7 +48,10 @@ describe('VolumeModeGuard', () => {
     const policy = named(objs, 'MutatingAdmissionPolicy', POLICY_NAMES.addProtectionFlag)!;
     expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1beta1');
     expect(Object.values(policy.metadata.annotations ?? {})[0]).toMatch(/--feature-gates=MutatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io\/v1beta1=true/);
-    expect(policy.spec.mutations[0]).toMatchObject({ patchType: 'ApplyConfiguration', applyConfiguration: { expression: expect.stringMatching(/^Object\{spec:/) } });
+    // Container args is an atomic list, which an ApplyConfiguration may not set: JSONPatch it is.
+    expect(policy.spec.mutations[0]).toEqual({ patchType: 'JSONPatch', jsonPatch: { expression: expect.stringMatching(/^variables\.lacking\.map\(i, .*JSONPatch\{op: 'add', path: '\/spec\/template\/spec\/containers\/' \+ string\(i\) \+ '\/args' \+ '\/-'/) } });
+    const stamp = named(objs, 'MutatingAdmissionPolicy', POLICY_NAMES.stampModeChangeApprover)!;
+    expect(stamp.spec.mutations[0]).toMatchObject({ patchType: 'ApplyConfiguration', applyConfiguration: { expression: expect.stringMatching(/^Object\{metadata:/) } });
   });
 
   it('refuses mutatingPolicies: true on 1.35 without the opt-in, naming the fix', () => {
@@ -115,7 +118,7 @@ describe('VolumeModeGuard', () => {
 
   it('exempts nobody from the protection-flag policy by default', () => {
     const conds = named(synthGuard(), 'ValidatingAdmissionPolicy', POLICY_NAMES.keepProtectionFlag)!.spec.matchConditions;
-    expect(conds.map((c: { name: string }) => c.name)).toEqual(['runs-a-guarded-image']);
+    expect(conds.map((c: { name: string }) => c.name)).toEqual(['not-being-deleted', 'creates-or-changes-the-pod-spec', 'runs-a-guarded-image']);
   });
 
   it('excludes a policy on request', () => {

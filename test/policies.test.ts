@@ -2,12 +2,19 @@
  * Every policy case through the offline harness, the type checks, and the agreement of cel-js with
  * cel-go (the API server's engine) on every expression each case evaluates.
  */
+import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { APPROVE_MODE_CHANGE_VERB, CEL_LIBRARY_SINCE, MODE_CHANGE_APPROVED_BY_ANNOTATION, POLICY_NAMES } from '../src/catalog';
-import { AnyPolicyDefinition, MUTATING_POLICIES, PolicyDefinition, VALIDATING_POLICIES } from '../src/policies';
 import {
-  celEvaluatorPath, checkPolicy, crossCheckWithCelGo, evaluateCase, ExpressionTrace, policyExpressions, runPolicyCases,
+  APPLY_ATOMIC_FIELDS, APPROVE_MODE_CHANGE_VERB, CEL_LIBRARY_SINCE, Component, MODE_CHANGE_APPROVED_BY_ANNOTATION, POLICY_NAMES,
+  POLICY_POD_SPEC_LIMITS, PREVENT_VOLUME_MODE_CONVERSION_FLAG,
+} from '../src/catalog';
+import { AnyPolicyDefinition, MUTATING_POLICIES, MutatingPolicyDefinition, PolicyDefinition, VALIDATING_POLICIES } from '../src/policies';
+import { catalogImage, container, pod, podSpec, workload } from '../src/policies/_fixtures';
+import { PROTECTION_CEL } from '../src/policies/keep-protection-flag';
+import {
+  celEvaluatorPath, celGoCosts, checkPolicy, crossCheckWithCelGo, evaluateCase, ExpressionTrace, mergeApplyConfiguration, policyExpressions, runPolicyCases,
 } from '../src/testing';
+import { describeWithShared, sharedPath } from './support/shared';
 
 const ALL: AnyPolicyDefinition[] = [...Object.values(VALIDATING_POLICIES), ...Object.values(MUTATING_POLICIES)];
 
@@ -159,6 +166,81 @@ describe('the audit stamp: mutating and validating policies together', () => {
   });
 });
 
+describe('ApplyConfiguration may not set atomic fields', () => {
+  const add = MUTATING_POLICIES.addProtectionFlag;
+  const TRUE_FLAG = `${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=true`;
+  // The mutation this policy shipped with before: server-side apply of each container's args. The
+  // API server refuses it (args is atomic), so with failurePolicy Fail every matching write failed.
+  const needsFlag = `${PROTECTION_CEL.guardedImage} && ${PROTECTION_CEL.tagged} && ${PROTECTION_CEL.versionNum} >= ${PROTECTION_CEL.flagSince} && !${PROTECTION_CEL.mentionsFlag}`;
+  const oldPolicy: MutatingPolicyDefinition = {
+    ...add,
+    variables: [],
+    mutations: [{
+      patchType: 'ApplyConfiguration',
+      expression: 'Object{spec: Object.spec{template: Object.spec.template{spec: Object.spec.template.spec{containers: '
+        + `object.spec.template.spec.containers.filter(c, ${needsFlag}).map(c, Object.spec.template.spec.containers{name: c.name, args: c.?args.orValue([]) + ['${TRUE_FLAG}']})`
+        + '}}}}',
+    }],
+  };
+  const mutated = add.cases.filter((c) => c.expect === 'mutated');
+
+  it.each(mutated.map((c) => [c.name, c] as const))('the old ApplyConfiguration mutation now fails for "%s"', (_n, c) => {
+    const result = evaluateCase(oldPolicy, c);
+    expect(result.verdict).toBe('error');
+    expect(result.errors[0]).toMatch(/^mutations\[0\]: ApplyConfiguration may not set atomic lists, maps or structs \(spec\.template\.spec\.containers\[\]\.args\); use a JSONPatch mutation$/);
+  });
+
+  it.each(mutated.map((c) => [c.name, c] as const))('the JSONPatch mutation passes for "%s"', (_n, c) => {
+    expect(evaluateCase(add, c).verdict).toBe('mutated');
+  });
+
+  it('refuses command of a Pod init container too', () => {
+    const p = pod('debug', podSpec([container('a', 'busybox:1.36')], [container('init', 'busybox:1.36')]));
+    expect(() => mergeApplyConfiguration(p, { spec: { initContainers: [{ name: 'init', command: ['true'] }] } })).toThrow(/spec\.initContainers\[\]\.command/);
+  });
+
+  it('still merges granular fields: a container by name, annotations', () => {
+    const d = workload('Deployment', 'x', podSpec([container('a', 'busybox:1.36', ['sleep', '1']), container('b', 'busybox:1.36')]));
+    const out = mergeApplyConfiguration(d, {
+      metadata: { annotations: { note: 'yes' } }, spec: { template: { spec: { containers: [{ name: 'b', image: 'busybox:1.37' }] } } },
+    }) as { metadata: { annotations: Record<string, string> }; spec: { template: { spec: { containers: { name: string; image: string; args?: string[] }[] } } } };
+    expect(out.metadata.annotations).toEqual({ note: 'yes' });
+    expect(out.spec.template.spec.containers.map((c) => [c.name, c.image, c.args])).toEqual([['a', 'busybox:1.36', ['sleep', '1']], ['b', 'busybox:1.37', undefined]]);
+  });
+
+  it('knows no atomic fields of kinds outside the catalog (a VolumeSnapshotContent)', () => {
+    const stamp = MUTATING_POLICIES.stampModeChangeApprover;
+    expect(() => mergeApplyConfiguration(stamp.cases[0].object, { spec: { source: { volumeHandle: 'x' } } })).not.toThrow();
+  });
+});
+
+describeWithShared('the atomic fields of the catalog match the Kubernetes 1.36 schema', () => {
+  type Schema = { properties?: Record<string, Schema>; items?: Schema; $ref?: string; 'x-kubernetes-list-type'?: string; 'x-kubernetes-map-type'?: string };
+  const defs = (JSON.parse(fs.readFileSync(sharedPath('reference', 'k8s-schemas', 'k8s-1.36.0.json'), 'utf8')) as { definitions: Record<string, Schema> }).definitions;
+  const deref = (s: Schema): Schema => (s.$ref ? defs[s.$ref.replace('#/definitions/', '')] : s);
+  const definitionOf = (apiVersion: string, kind: string) => defs[`io.k8s.api.${apiVersion.includes('/') ? apiVersion.replace('/', '.') : `core.${apiVersion}`}.${kind}`];
+  /** The schema of the field at a dotted path, `[]` stepping into list items. */
+  const fieldAt = (root: Schema, path: string): Schema => path.split('.').reduce((s, seg) => {
+    const list = seg.endsWith('[]');
+    const prop = deref(s).properties?.[seg.replace('[]', '')];
+    if (!prop) throw new Error(`no field ${seg} in ${path}`);
+    return list ? prop.items! : prop;
+  }, root);
+  const isAtomic = (s: Schema) => s['x-kubernetes-list-type'] === 'atomic' || s['x-kubernetes-map-type'] === 'atomic' || deref(s)['x-kubernetes-map-type'] === 'atomic';
+  const rows = APPLY_ATOMIC_FIELDS.flatMap((f) => f.kinds.flatMap((kind) => f.paths.map((path) => [f.apiVersion, kind, path] as const)));
+
+  it.each(rows)('%s %s %s is atomic', (apiVersion, kind, path) => {
+    expect(isAtomic(fieldAt(definitionOf(apiVersion, kind), path))).toBe(true);
+  });
+
+  it('containers merge by name and metadata.annotations is a granular map (the stamp policy may apply it)', () => {
+    const deployment = definitionOf('apps/v1', 'Deployment');
+    expect(fieldAt(deployment, 'spec.template.spec.containers')['x-kubernetes-list-type']).toBe('map');
+    const annotations = fieldAt(definitionOf('v1', 'Pod'), 'metadata.annotations');
+    expect(isAtomic(annotations)).toBe(false);
+  });
+});
+
 const celeval = celEvaluatorPath();
 const CELGO_BUILD = 'bash ../shared/tools/celgo/build.sh';
 // .ci/run builds celeval before the tests, so in CI a missing binary is a broken pipeline, not a skip.
@@ -189,6 +271,44 @@ if (!celeval && !IN_CI) {
       const t = traces.find((x) => x.result.ok && x.result.value === true)!;
       const diffs = crossCheckWithCelGo([{ ...t, result: { ok: true, value: false } }], celeval);
       expect(diffs).toHaveLength(1);
+    });
+
+    // FACTS §f4: each expression may cost 1,000,000 at run time, a binding 10,000,000 in all, its
+    // match conditions 2,500,000. The worst case the pod spec limits allow: 32 guarded containers, each
+    // with 128 arguments of the longest length checked, none naming the flag (so no rule stops early).
+    // Measured with maxArgumentLength 256 (cel-go v0.26 cost model): the heaviest expression is the
+    // mutating policy's `lacking` at ~280,000, the validating policy's `unparsable` ~238,000; the
+    // regex rules used before exceeded 1,000,000 from about 100 characters per argument.
+    describe('the worst case the pod spec limits allow stays within the API server cost limits', () => {
+      const { maxContainers, maxArguments, maxArgumentLength } = POLICY_POD_SPEC_LIMITS;
+      const args = Array.from({ length: maxArguments }, (_, i) => {
+        const head = `--option-${String(i).padStart(3, '0')}=`;
+        return head + 'x'.repeat(maxArgumentLength - head.length);
+      });
+      const images = {
+        'current release': catalogImage(Component.CSI_PROVISIONER),
+        'off-by-default release': catalogImage(Component.SNAPSHOT_CONTROLLER, 'v6.3.4'),
+        'digest only': `registry.k8s.io/sig-storage/csi-provisioner@sha256:${'c'.repeat(64)}`,
+      };
+      // The mutating policy leaves digest-only images alone, so it does no work there.
+      const rows = Object.entries(images).flatMap(([label, image]) => [VALIDATING_POLICIES.keepProtectionFlag, MUTATING_POLICIES.addProtectionFlag]
+        .filter((def) => def.type === 'validating' || label !== 'digest only')
+        .map((def) => [`${def.name}, ${label}`, def, image] as const));
+
+      it.each(rows)('%s', (_n, def, image) => {
+        const object = workload('Deployment', 'wide', podSpec(Array.from({ length: maxContainers }, (_, i) => container(`c${i}`, image, args))));
+        const result = evaluateCase(def, { name: 'worst case', request: { operation: 'CREATE' }, object, expect: 'allowed' });
+        // Really checked, not refused early as too large.
+        expect(result.messages.join(' ')).not.toMatch(/too large/);
+        expect(['allowed', 'denied', 'mutated']).toContain(result.verdict);
+        const costs = celGoCosts(result.traces, celeval);
+        expect(costs.filter((c) => c.error !== undefined).map((c) => `${c.trace.path}: ${c.error}`)).toEqual([]);
+        const max = Math.max(...costs.map((c) => c.cost!));
+        expect(max).toBeGreaterThan(50_000); // the measurement is of real work
+        expect(max).toBeLessThan(1_000_000);
+        expect(costs.reduce((sum, c) => sum + c.cost!, 0)).toBeLessThan(10_000_000);
+        expect(costs.filter((c) => c.trace.path.startsWith('matchConditions')).reduce((sum, c) => sum + c.cost!, 0)).toBeLessThan(2_500_000);
+      });
     });
 
     it('covers error results too: an error on one side only is a disagreement', () => {

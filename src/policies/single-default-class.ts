@@ -32,6 +32,10 @@ function storageClass(name: string, provisioner: string, defaultAnnotation?: str
 const HOSTPATH = 'hostpath.csi.k8s.io';
 const EBS = 'ebs.csi.aws.com';
 const [GA_ANNOTATION, BETA_ANNOTATION] = DEFAULT_STORAGE_CLASS_ANNOTATIONS;
+/** The first default-class annotation set to true on `o`, as a CEL string (the last one when none is). */
+const defaultStorageAnnotationOf = (o: string) => DEFAULT_STORAGE_CLASS_ANNOTATIONS.slice(0, -1).reduceRight(
+  (rest, a) => `(${annotationOf(o, a)}.orValue('') == ${TRUE} ? ${celString(a)} : ${rest})`,
+  celString(DEFAULT_STORAGE_CLASS_ANNOTATIONS[DEFAULT_STORAGE_CLASS_ANNOTATIONS.length - 1]));
 
 /** At most one default VolumeSnapshotClass per CSI driver. */
 export const singleDefaultSnapshotClass: PolicyDefinition = {
@@ -99,8 +103,10 @@ export const singleDefaultStorageClass: PolicyDefinition = {
   validations: [{
     expression: `params.metadata.name == object.metadata.name || !(${isDefaultStorageClass('params')})`,
     message: 'another StorageClass is already the default',
+    // Names the annotation the existing default carries (the GA or the beta spelling).
     messageExpression: "'StorageClass ' + object.metadata.name + ' cannot be the default: StorageClass ' + params.metadata.name"
-      + ` + ' already is. Remove the annotation ${GA_ANNOTATION} from one of them first.'`,
+      + ` + ' already is (' + ${defaultStorageAnnotationOf('params')} + '). Remove that annotation from it, or the default annotation from '`
+      + " + object.metadata.name + ', first.'",
   }],
   cases: [
     {
@@ -110,11 +116,12 @@ export const singleDefaultStorageClass: PolicyDefinition = {
     {
       name: 'second default StorageClass for another provisioner', request: { operation: 'CREATE' },
       object: storageClass('gp3', EBS, GA_ANNOTATION), params: [storageClass('csi-hostpath-sc', HOSTPATH, GA_ANNOTATION)], expect: 'denied',
-      message: `StorageClass gp3 cannot be the default: StorageClass csi-hostpath-sc already is. Remove the annotation ${GA_ANNOTATION} from one of them first.`,
+      message: `StorageClass gp3 cannot be the default: StorageClass csi-hostpath-sc already is (${GA_ANNOTATION}). Remove that annotation from it, or the default annotation from gp3, first.`,
     },
     {
       name: 'existing default uses the beta annotation', request: { operation: 'CREATE' },
-      object: storageClass('gp3', EBS, GA_ANNOTATION), params: [storageClass('thin', 'kubernetes.io/vsphere-volume', BETA_ANNOTATION)], expect: 'denied', message: /StorageClass thin already is/,
+      object: storageClass('gp3', EBS, GA_ANNOTATION), params: [storageClass('thin', 'kubernetes.io/vsphere-volume', BETA_ANNOTATION)], expect: 'denied',
+      message: `StorageClass gp3 cannot be the default: StorageClass thin already is (${BETA_ANNOTATION}). Remove that annotation from it, or the default annotation from gp3, first.`,
     },
     {
       name: 'new default uses the beta annotation', request: { operation: 'CREATE' },

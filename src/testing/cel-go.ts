@@ -40,6 +40,27 @@ export function crossCheckWithCelGo(traces: readonly ExpressionTrace[], binary: 
   return out;
 }
 
+/** What cel-go charged for one trace (`celeval --cost`, the API server's per-call limit enforced). */
+export interface CelGoCost {
+  readonly trace: ExpressionTrace;
+  /** Runtime cost; undefined when the evaluation failed (e.g. the per-call limit was exceeded). */
+  readonly cost?: number;
+  readonly error?: string;
+}
+
+/** Runs every trace through `celeval --cost` and returns the runtime cost of each, in order. */
+export function celGoCosts(traces: readonly ExpressionTrace[], binary: string): CelGoCost[] {
+  const input = traces.map((t) => JSON.stringify({ expression: t.expression, vars: t.vars, authorizer: { allowed: t.permissions } })).join('\n') + '\n';
+  const run = spawnSync(binary, ['--k8s', '--cost', '--batch', '-'], { input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`celeval failed (${run.status}): ${run.stderr}`);
+  const lines = run.stdout.trim().split('\n');
+  if (lines.length !== traces.length) throw new Error(`celeval returned ${lines.length} results for ${traces.length} inputs`);
+  return traces.map((trace, i) => {
+    const go = JSON.parse(lines[i]) as { ok: boolean; cost?: number; error?: string };
+    return go.ok ? { trace, cost: go.cost } : { trace, error: go.error };
+  });
+}
+
 /** Sorted keys, so that map order does not count as a difference. */
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);

@@ -15,7 +15,7 @@ export type {
 } from './harness';
 export { Authorizer } from './authorizer';
 export { rewriteObjectConstruction } from './object-syntax';
-export { applyJsonPatch, mergeApplyConfiguration } from './patch';
+export { applyJsonPatch, atomicFieldsOf, mergeApplyConfiguration } from './patch';
 export type { JsonPatchOperation } from './patch';
-export { celEvaluatorPath, crossCheckWithCelGo } from './cel-go';
-export type { CelGoDisagreement } from './cel-go';
+export { celEvaluatorPath, celGoCosts, crossCheckWithCelGo } from './cel-go';
+export type { CelGoCost, CelGoDisagreement } from './cel-go';

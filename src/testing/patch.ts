@@ -28,7 +28,7 @@ export function mergeApplyConfiguration(base: Json, patch: Json, atomicFields: r
   const found: string[] = [];
   findAtomic(patch, '', atomic, found);
   if (found.length > 0) {
-    throw new Error(`ApplyConfiguration may not set atomic lists, maps or structs (${found.join(', ')}); use a JSONPatch mutation`);
+    throw new Error(`ApplyConfiguration may not set atomic lists, maps or structs (${[...new Set(found)].join(', ')}); use a JSONPatch mutation`);
   }
   return merge(base, patch);
 }
