@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { ALLOW_VOLUME_MODE_CHANGE_ANNOTATION } from '../catalog/protection';
 import { DEFAULT_VOLUME_MODE, SNAPSHOT_GROUP, VolumeMode } from '../catalog/snapshot-api';
-import { KubePersistentVolumeClaim, Quantity as K8sQuantity } from '../imports/k8s';
+import { KubePersistentVolumeClaim } from '../imports/k8s';
 import { checkStorageSize, compareQuantities } from './_quantity';
 import { checkDnsSubdomain, PropError } from './_validation';
-import { AccessMode, checkAccessModes, checkVolumeMode, IClaim, resolveNamespace } from './source-claim';
+import { AccessMode, checkVolumeMode, IClaim, renderClaim, resolveNamespace } from './source-claim';
 import { IStorageClass } from './storage-class';
 import { IVolumeSnapshot } from './volume-snapshot';
 
@@ -109,19 +109,6 @@ export class RestoredClaim extends Construct implements IClaim {
         `use a StorageClass of '${sourceProvisioner}'`);
     }
 
-    this.resource = new KubePersistentVolumeClaim(this, 'Resource', {
-      metadata: {
-        name: this.claimName,
-        ...(this.namespace !== undefined ? { namespace: this.namespace } : {}),
-        ...(props.labels ? { labels: Object.fromEntries(Object.keys(props.labels).sort().map((k) => [k, props.labels![k]])) } : {}),
-      },
-      spec: {
-        accessModes: checkAccessModes(this, 'accessModes', props.accessModes),
-        dataSourceRef: { apiGroup: SNAPSHOT_GROUP, kind: 'VolumeSnapshot', name: snap.volumeSnapshotName },
-        resources: { requests: { storage: K8sQuantity.fromString(this.storage) } },
-        ...(this.storageClass ? { storageClassName: this.storageClass.storageClassName } : {}),
-        volumeMode: this.volumeMode,
-      },
-    });
+    this.resource = renderClaim(this, this, props, { apiGroup: SNAPSHOT_GROUP, kind: 'VolumeSnapshot', name: snap.volumeSnapshotName });
   }
 }

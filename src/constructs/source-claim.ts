@@ -111,20 +111,34 @@ export class SourceClaim extends Construct implements IClaim {
     this.storage = checkStorageSize(this, 'storage', props.storage).text;
     this.volumeMode = checkVolumeMode(this, 'volumeMode', props.volumeMode ?? DEFAULT_VOLUME_MODE);
     this.storageClass = props.storageClass;
-    this.resource = new KubePersistentVolumeClaim(this, 'Resource', {
-      metadata: {
-        name: this.claimName,
-        ...(this.namespace !== undefined ? { namespace: this.namespace } : {}),
-        ...(props.labels ? { labels: Object.fromEntries(Object.keys(props.labels).sort().map((k) => [k, props.labels![k]])) } : {}),
-      },
-      spec: {
-        accessModes: checkAccessModes(this, 'accessModes', props.accessModes),
-        resources: { requests: { storage: K8sQuantity.fromString(this.storage) } },
-        ...(this.storageClass ? { storageClassName: this.storageClass.storageClassName } : {}),
-        volumeMode: this.volumeMode,
-      },
-    });
+    this.resource = renderClaim(this, this, props);
   }
+}
+
+/**
+ * The PersistentVolumeClaim of a claim construct; `dataSourceRef` makes it a restore.
+ * @internal
+ */
+export function renderClaim(
+  scope: Construct,
+  claim: { claimName: string; namespace?: string; storage: string; volumeMode: VolumeMode; storageClass?: IStorageClass },
+  props: { labels?: Readonly<Record<string, string>>; accessModes?: readonly AccessMode[] },
+  dataSourceRef?: { apiGroup: string; kind: string; name: string },
+): KubePersistentVolumeClaim {
+  return new KubePersistentVolumeClaim(scope, 'Resource', {
+    metadata: {
+      name: claim.claimName,
+      ...(claim.namespace !== undefined ? { namespace: claim.namespace } : {}),
+      ...(props.labels ? { labels: Object.fromEntries(Object.keys(props.labels).sort().map((k) => [k, props.labels![k]])) } : {}),
+    },
+    spec: {
+      accessModes: checkAccessModes(scope, 'accessModes', props.accessModes),
+      ...(dataSourceRef ? { dataSourceRef } : {}),
+      resources: { requests: { storage: K8sQuantity.fromString(claim.storage) } },
+      ...(claim.storageClass ? { storageClassName: claim.storageClass.storageClassName } : {}),
+      volumeMode: claim.volumeMode,
+    },
+  });
 }
 
 /**
