@@ -2,9 +2,12 @@
  * The ready-made app: every chart this project ships, grouped by output folder. Kept free of I/O
  * so tests can build it in-process; src/main.ts writes it to dist/.
  *
- * dist/                 what `kubectl apply -f dist/` installs: the snapshot platform, the volume
- *                       mode guard and the hostpath CSI driver
- * dist/examples/...     worked examples, one folder each: applied on purpose, never by accident
+ * dist/                 what `kubectl apply -f dist/` installs in one pass: the snapshot platform and
+ *                       the volume mode guard. No custom resource sits here: kubectl resolves every
+ *                       object's kind before it applies any, so a VolumeSnapshotClass beside the
+ *                       CRD that defines it fails on a fresh cluster.
+ * dist/examples/...     demo drivers and worked examples, one folder each, applied after the
+ *                       platform on purpose, never by accident
  * dist/node-config/     kubelet / kubeadm configuration files: not Kubernetes objects
  */
 import * as path from 'node:path';
@@ -15,6 +18,7 @@ import { OpenShiftVsphereMigrationChart } from './charts/openshift-vsphere-migra
 import { SnapshotPlatformChart } from './charts/snapshot-platform';
 import { vanillaVolumeHealthGates } from './charts/vanilla-volume-health-gates';
 import { OpenShiftFeatureSet } from './catalog';
+import { KUBERNETES_VERSION_CONTEXT } from './constructs/_target';
 import { VolumeHealthAlerts } from './constructs/volume-health-alerts';
 
 /** One output folder and the app rendered into it. */
@@ -27,20 +31,36 @@ export interface ShippedApp {
   readonly kubernetesObjects: boolean;
 }
 
+/** Options of {@link buildApps}. */
+export interface BuildAppsOptions {
+  /**
+   * Target Kubernetes minor of the platform and the examples that follow the cluster's version
+   * (`'1.34'`). The OpenShift example keeps its own target. @default - the catalog's default
+   */
+  readonly kubernetesVersion?: string;
+}
+
 /** Builds every shipped app with its output under `root`. */
-export function buildApps(root: string): ShippedApp[] {
-  const at = (folder: string) => new App({ outdir: path.join(root, folder) });
+export function buildApps(root: string, options: BuildAppsOptions = {}): ShippedApp[] {
+  const at = (folder: string) => {
+    const app = new App({ outdir: path.join(root, folder) });
+    if (options.kubernetesVersion !== undefined) app.node.setContext(KUBERNETES_VERSION_CONTEXT, options.kubernetesVersion);
+    return app;
+  };
 
   const main = at('');
   new SnapshotPlatformChart(main, 'snapshot-platform');
-  new HostpathDriverChart(main, 'csi-hostpath');
+
+  // A demo driver (privileged, hostPath data): never part of what a production cluster applies.
+  const hostpath = at('examples/csi-hostpath');
+  new HostpathDriverChart(hostpath, 'csi-hostpath');
 
   // SCENARIOS §1: the driver comes from the csi-hostpath chart above.
   const fieldReport = at('examples/field-report');
   new FieldReportChart(fieldReport, 'field-report', { includeDriver: false });
 
   // SCENARIOS §5: irreversible on a real cluster, so it lives in its own folder.
-  const openshift = at('examples/openshift-vsphere-migration');
+  const openshift = new App({ outdir: path.join(root, 'examples/openshift-vsphere-migration') });
   new OpenShiftVsphereMigrationChart(openshift, 'openshift-vsphere-migration', {
     acknowledgeNoUpgrade: OpenShiftFeatureSet.CUSTOM_NO_UPGRADE,
   });
@@ -54,6 +74,7 @@ export function buildApps(root: string): ShippedApp[] {
 
   return [
     { folder: '', app: main, kubernetesObjects: true },
+    { folder: 'examples/csi-hostpath', app: hostpath, kubernetesObjects: true },
     { folder: 'examples/field-report', app: fieldReport, kubernetesObjects: true },
     { folder: 'examples/openshift-vsphere-migration', app: openshift, kubernetesObjects: true },
     { folder: 'examples/volume-health-alerts', app: healthAlerts, kubernetesObjects: true },

@@ -109,7 +109,28 @@ export function connect(opts: ConnectOptions = {}): Cluster {
   if (!cluster) {
     throw new Error('no cluster in the kubeconfig and not running in a Pod; pass --kubeconfig or set KUBECONFIG');
   }
-  return new ClientNodeCluster(kc, cluster.server, opts);
+  return new ClientNodeCluster(allowLoopbackHttp(kc, cluster), cluster.server, opts);
+}
+
+/**
+ * `kubectl proxy` serves the API on plain http://127.0.0.1, with its own credentials behind it.
+ * client-node refuses http unless TLS verification is marked skipped, which means nothing without
+ * TLS; so a loopback http server gets that mark. Plain http to any other host would send the
+ * credentials unencrypted over the network: refused with the way out.
+ */
+function allowLoopbackHttp(kc: k8s.KubeConfig, cluster: k8s.Cluster): k8s.KubeConfig {
+  if (!cluster.server.startsWith('http://')) return kc;
+  const host = new URL(cluster.server).hostname;
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
+    throw new Error(`the kubeconfig's server ${cluster.server} is plain http on a non-loopback host, which would send credentials unencrypted; `
+      + 'use its https address, or run `kubectl proxy` and point --kubeconfig at http://127.0.0.1:<port>');
+  }
+  const patched = new k8s.KubeConfig();
+  patched.loadFromOptions({
+    clusters: kc.clusters.map((c) => (c.name === cluster.name ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.users, contexts: kc.contexts, currentContext: kc.getCurrentContext(),
+  });
+  return patched;
 }
 
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 410: 'Expired' };

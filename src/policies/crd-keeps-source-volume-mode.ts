@@ -5,14 +5,21 @@
  */
 import { POLICY_NAMES } from '../catalog';
 import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES, SNAPSHOT_VERSION } from '../catalog/snapshot-api';
+import { crdName, CrdDefinition, VOLUME_SNAPSHOT_CONTENT_CRD, VOLUME_SNAPSHOT_CRD } from '../crds';
 import { celString } from './_cel';
 import type { PolicyDefinition } from './types';
 
 const CRD_NAME = `${SNAPSHOT_RESOURCES.volumeSnapshotContents}.${SNAPSHOT_GROUP}`;
-const hasField = "v.?schema.?openAPIV3Schema.?properties.?spec.?properties.?sourceVolumeMode.hasValue()";
+// dyn(): the server's type checker cuts JSONSchemaProps' recursion, so a typed walk into
+// `properties` draws an "undefined field" warning (seen in status.typeChecking on 1.30-1.36).
+const hasField = "dyn(v).?schema.?openAPIV3Schema.?properties.?spec.?properties.?sourceVolumeMode.hasValue()";
 
-/** A VolumeSnapshotContent CRD shaped like the upstream one, with or without the field. */
-function crd(opts: { sourceVolumeMode: boolean; v1Served?: boolean; name?: string }): Record<string, unknown> {
+/**
+ * A VolumeSnapshotContent CRD shaped like the upstream one, with or without the field. Valid as the
+ * API server requires: a `*.k8s.io` group needs the API-approval annotation, the name is plural.group.
+ */
+function crd(opts: { sourceVolumeMode: boolean; v1Served?: boolean; crd?: CrdDefinition }): Record<string, unknown> {
+  const def = opts.crd ?? VOLUME_SNAPSHOT_CONTENT_CRD;
   const specProps: Record<string, unknown> = {
     deletionPolicy: { type: 'string', enum: ['Delete', 'Retain'] },
     driver: { type: 'string' },
@@ -24,10 +31,10 @@ function crd(opts: { sourceVolumeMode: boolean; v1Served?: boolean; name?: strin
   const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', required: ['deletionPolicy', 'driver', 'source', 'volumeSnapshotRef'], properties: specProps } } } };
   return {
     apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
-    metadata: { name: opts.name ?? CRD_NAME },
+    metadata: { name: crdName(def), annotations: { 'api-approved.kubernetes.io': def.apiApproval } },
     spec: {
-      group: SNAPSHOT_GROUP, scope: 'Cluster',
-      names: { kind: 'VolumeSnapshotContent', plural: SNAPSHOT_RESOURCES.volumeSnapshotContents, singular: 'volumesnapshotcontent', listKind: 'VolumeSnapshotContentList' },
+      group: def.group, scope: def.scope,
+      names: { kind: def.kind, plural: def.plural, singular: def.singular, listKind: def.listKind },
       versions: [
         { name: SNAPSHOT_VERSION, served: opts.v1Served ?? true, storage: true, schema, subresources: { status: {} } },
         { name: 'v1beta1', served: false, storage: false, deprecated: true, schema },
@@ -71,7 +78,7 @@ export const crdKeepsSourceVolumeMode: PolicyDefinition = {
     { name: 'CRD that does not serve v1', request: { operation: 'CREATE' }, object: crd({ sourceVolumeMode: true, v1Served: false }), expect: 'denied', message: /does not serve v1:/ },
     {
       name: 'another CRD is not matched', request: { operation: 'CREATE' },
-      object: crd({ sourceVolumeMode: false, name: `${SNAPSHOT_RESOURCES.volumeSnapshots}.${SNAPSHOT_GROUP}` }), expect: 'not-matched',
+      object: crd({ sourceVolumeMode: false, crd: VOLUME_SNAPSHOT_CRD }), expect: 'not-matched',
     },
   ],
 };

@@ -85,11 +85,14 @@ export const requireSourceVolumeMode: PolicyDefinition = {
       expect: 'denied',
       message: 'VolumeSnapshotContent snapcontent-4: spec.sourceVolumeMode was Filesystem and cannot be changed to Block; '
         + 'the mode records what the snapshot holds, create a new content instead.',
+      // This project's CRD makes the field immutable itself, and CRD validation runs first.
+      serverMessage: /sourceVolumeMode is immutable/,
     },
     {
       name: 'update removes the field', request: { operation: 'UPDATE' },
       oldObject: snapshotContent('snapcontent-5', { sourceVolumeMode: 'Block' }), object: snapshotContent('snapcontent-5', { sourceVolumeMode: null }),
       expect: 'denied', message: /was Block and cannot be removed/,
+      serverMessage: /sourceVolumeMode is required once set/,
     },
     {
       name: 'status update by csi-snapshotter is not matched', request: { ...updated, subResource: 'status' },

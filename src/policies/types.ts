@@ -116,6 +116,12 @@ export interface PolicyCase extends CaseBase {
   readonly expect: ValidatingVerdict;
   /** For denied cases: text (exact) or pattern the first denial message must match. */
   readonly message?: string | RegExp;
+  /**
+   * For denied cases that an earlier stage refuses on a cluster running this project's CRDs (their
+   * own validation rules run before admission policies): what the API server answers there. The
+   * policy's `message` is then what clusters with older CRDs see.
+   */
+  readonly serverMessage?: string | RegExp;
 }
 
 /** A case of a mutating policy. */

@@ -1,0 +1,112 @@
+/**
+ * Every case of every policy (src/policies), replayed as real requests on the real API server.
+ * The server's decision and message must be what the case expects. The offline harness
+ * (csi-snapshot-guard/testing) runs the same cases in the unit suite; where the two disagreed, the
+ * server was taken as right and the policy or the harness was fixed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../../src/policies';
+import type { MutatingPolicyCase, PolicyCase } from '../../src/policies/types';
+import { Cluster, eventually } from './support/cluster';
+import { objectsIn, renderFor } from './support/render';
+import { CaseReplayer, renderPolicy } from './support/replay';
+
+const cluster = new Cluster();
+const minor = cluster.env.minor;
+let replayed = 0;
+
+/** This project's snapshot CRDs, Established (the CRD policy's cases replace and delete the content CRD). */
+async function ensureCrds(): Promise<void> {
+  for (const crd of objectsIn(renderFor(minor)).filter((o) => o.kind === 'CustomResourceDefinition')) {
+    await cluster.put(crd);
+    await eventually(async () => (await cluster.get(crd.apiVersion, crd.kind, crd.metadata.name))?.status?.conditions
+      ?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True'), `${crd.metadata.name} Established`);
+  }
+}
+
+beforeAll(async () => {
+  // Only the snapshot CRDs: each policy is installed alone below, so no other policy acts on a case.
+  await ensureCrds();
+  const admission = 'admissionregistration.k8s.io/v1';
+  for (const kind of ['ValidatingAdmissionPolicyBinding', ...(minor >= 36 ? ['MutatingAdmissionPolicyBinding'] : [])]) {
+    for (const b of await cluster.list(admission, kind)) await cluster.remove(admission, kind, b.metadata.name);
+  }
+});
+afterAll(async () => {
+  console.log(`replayed ${replayed} policy cases on ${cluster.env.version}`);
+});
+
+for (const def of Object.values(VALIDATING_POLICIES)) {
+  describe.skipIf(minor < def.minKubernetesMinor)(`${def.name} on ${cluster.env.version}`, () => {
+    let replayer: CaseReplayer;
+    beforeAll(async () => { replayer = new CaseReplayer(cluster, def, renderPolicy(def, minor)); await replayer.install(); });
+    afterAll(async () => { await replayer.uninstall(); await ensureCrds(); });
+    for (const c of def.cases as readonly PolicyCase[]) {
+      it(`${c.expect}: ${c.name}`, async () => {
+        const out = await replayer.run(c, c.expect === 'denied' ? (o) => o.verdict === 'denied' : undefined);
+        replayed++;
+        const expected = c.expect === 'denied' ? 'denied' : 'allowed';
+        expect(out.verdict, `${out.status} ${out.message}`).toBe(expected);
+        const message = c.serverMessage ?? c.message;
+        if (c.expect === 'denied' && message !== undefined) {
+          if (typeof message === 'string') expect(out.message).toBe(message);
+          else expect(out.message).toMatch(message);
+        }
+      });
+    }
+  });
+}
+
+const mutatingServed = minor >= 34;
+for (const def of Object.values(MUTATING_POLICIES)) {
+  describe.skipIf(!mutatingServed || minor < def.minKubernetesMinor)(`${def.name} on ${cluster.env.version}`, () => {
+    let replayer: CaseReplayer;
+    beforeAll(async () => { replayer = new CaseReplayer(cluster, def, renderPolicy(def, minor)); await replayer.install(); });
+    afterAll(async () => { await replayer.uninstall(); await ensureCrds(); });
+    for (const c of def.cases as readonly MutatingPolicyCase[]) {
+      it(`${c.expect}: ${c.name}`, async () => {
+        const sent = (c.object ?? {}) as Record<string, any>;
+        const asSent = { spec: sent.spec, metadata: { annotations: sent.metadata?.annotations ?? {} } };
+        const wanted = c.expectObject ?? {};
+        const out = await replayer.run(c, c.expect === 'mutated' ? (o) => o.object !== undefined && differenceIn(wanted, o.object) === undefined : undefined);
+        replayed++;
+        expect(out.verdict, `${out.status} ${out.message}`).toBe('allowed');
+        if (c.expect === 'mutated') {
+          expect(differenceIn(wanted, sent), 'the case expects what was sent: nothing to prove').toBeDefined();
+          expect(differenceIn(wanted, out.object)).toBeUndefined();
+        } else {
+          // Nothing the request set was changed (the server only adds defaults), and nothing was
+          // added where the mutating policies write: annotations and container arguments.
+          expect(differenceIn(asSent, out.object)).toBeUndefined();
+          expect(writableParts(out.object!)).toEqual(writableParts(sent));
+        }
+      });
+    }
+  });
+}
+
+/** What the mutating policies may write: annotations, and the args of every pod-template container. */
+function writableParts(o: Record<string, any>): unknown {
+  const pod = o.spec?.template?.spec ?? (o.kind === 'Pod' ? o.spec : undefined);
+  const args = (list: Record<string, any>[] | undefined) => (list ?? []).map((c) => c.args ?? null);
+  return { annotations: o.metadata?.annotations ?? {}, containers: args(pod?.containers), initContainers: args(pod?.initContainers) };
+}
+
+/**
+ * Where `actual` does not hold `expected`: maps may have more keys (server defaults), lists must
+ * have the same length and hold the expected items in order.
+ */
+function differenceIn(expected: unknown, actual: unknown, at = ''): string | undefined {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return `${at} (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`;
+    for (let i = 0; i < expected.length; i++) { const d = differenceIn(expected[i], actual[i], `${at}/${i}`); if (d) return d; }
+    return undefined;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    const a = (actual ?? {}) as Record<string, unknown>;
+    if (typeof a !== 'object') return `${at} (expected an object, got ${JSON.stringify(actual)})`;
+    for (const [k, v] of Object.entries(expected)) { if (v === undefined) continue; const d = differenceIn(v, a[k], `${at}/${k}`); if (d) return d; }
+    return undefined;
+  }
+  return expected === actual ? undefined : `${at} (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`;
+}

@@ -1,0 +1,160 @@
+/**
+ * The whole guard as dist/ installs it, on the real API server: the mutating policies store the
+ * protection flag exactly once and stamp the approver, nobody forges the stamp, and the server's
+ * type checker finds nothing to warn about in any ValidatingAdmissionPolicy.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALLOW_VOLUME_MODE_CHANGE_ANNOTATION, MODE_CHANGE_APPROVED_BY_ANNOTATION, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES,
+  PREVENT_VOLUME_MODE_CONVERSION_FLAG,
+} from '../../src/catalog';
+import { catalogImage, snapshotContent } from '../../src/policies/_fixtures';
+import { Component } from '../../src/catalog';
+import { Cluster, denialMessage, eventually, Obj } from './support/cluster';
+import { objectsIn, renderFor } from './support/render';
+
+const cluster = new Cluster();
+const minor = cluster.env.minor;
+const RBAC = 'rbac.authorization.k8s.io/v1';
+const FLAG = `${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=true`;
+let platform: Obj[];
+
+function deployment(name: string, containers: Obj[]): Obj {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'guard-e2e' },
+    spec: {
+      replicas: 1, selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers } },
+    },
+  };
+}
+
+beforeAll(async () => {
+  const root = renderFor(minor);
+  platform = objectsIn(root);
+  const applied = await cluster.kubectl(['apply', '-f', root]);
+  expect(applied.code, applied.stderr).toBe(0);
+  await cluster.ensureNamespace('guard-e2e');
+  await guardActive();
+});
+
+/**
+ * Waits until the API server enforces what was just applied: policies reach the admission plugins
+ * through informers, and a MutatingAdmissionPolicy that applies a configuration to a custom resource
+ * also waits for the server's OpenAPI type converter.
+ */
+async function guardActive(): Promise<void> {
+  const VSC = 'snapshot.storage.k8s.io/v1';
+  await eventually(async () => (await cluster.create({ ...snapshotContent('probe-no-mode', { sourceVolumeMode: null }) }, { dryRun: true })).status === 422, 'the validating policies');
+  if (minor < 34) return;
+  await eventually(async () => {
+    const res = await cluster.create(deployment('probe-flag', [{ name: 'csi-provisioner', image: catalogImage(Component.CSI_PROVISIONER) }]), { dryRun: true });
+    return res.status === 201 && (res.body.spec.template.spec.containers[0].args ?? []).includes(FLAG);
+  }, 'the flag-adding mutating policy');
+  await cluster.purge(VSC, 'VolumeSnapshotContent', 'probe-stamp');
+  const probe = await cluster.create(snapshotContent('probe-stamp'));
+  expect(probe.status, probe.body.message).toBe(201);
+  await eventually(async () => {
+    const res = await cluster.replace({ ...probe.body, metadata: { ...probe.body.metadata, annotations: { [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: 'true' } } }, { dryRun: true });
+    return res.status === 200 && res.body.metadata.annotations?.[MODE_CHANGE_APPROVED_BY_ANNOTATION] === 'e2e-admin';
+  }, 'the stamping mutating policy', 60_000, 500);
+}
+
+describe.skipIf(minor < 34)(`mutating policies on Kubernetes ${cluster.env.version}`, () => {
+  const provisioner = (args?: string[]) => ({ name: 'csi-provisioner', image: catalogImage(Component.CSI_PROVISIONER), ...(args ? { args } : {}) });
+  const snapshotter = (args?: string[]) => ({ name: 'snapshot-controller', image: catalogImage(Component.SNAPSHOT_CONTROLLER), ...(args ? { args } : {}) });
+  const flagsOf = (o: Obj) => o.spec.template.spec.containers.map((c: Obj) => (c.args ?? []).filter((a: string) => a.startsWith(PREVENT_VOLUME_MODE_CONVERSION_FLAG)));
+
+  it('a stored Deployment gets the flag exactly once per guarded container', async () => {
+    await cluster.purge('apps/v1', 'Deployment', 'flagless', 'guard-e2e');
+    const body = deployment('flagless', [provisioner(['--csi-address=/csi/csi.sock']), snapshotter(), { name: 'app', image: 'registry.k8s.io/pause:3.10' }]);
+    const created = await eventually(async () => {
+      const res = await cluster.create(body);
+      if (res.status !== 201) throw new Error(`${res.status} ${res.body.message}`);
+      if (flagsOf(res.body)[0].length === 0) { await cluster.remove('apps/v1', 'Deployment', 'flagless', 'guard-e2e'); return undefined; }
+      return res.body;
+    }, 'the mutating policy to act');
+    const stored = (await cluster.get('apps/v1', 'Deployment', 'flagless', 'guard-e2e'))!;
+    expect(stored.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    expect(flagsOf(stored)).toEqual([[FLAG], [FLAG], []]);
+    expect(stored.spec.template.spec.containers[0].args).toEqual(['--csi-address=/csi/csi.sock', FLAG]);
+  });
+
+  it('an update that touches the pod spec keeps one flag (reinvocation adds no second one)', async () => {
+    const stored = (await cluster.get('apps/v1', 'Deployment', 'flagless', 'guard-e2e'))!;
+    stored.spec.template.spec.containers[0].args = ['--csi-address=/csi/csi.sock', '--timeout=60s'];
+    stored.spec.template.metadata.annotations = { restartedAt: 'now' };
+    const res = await cluster.replace(stored);
+    expect(res.status, res.body.message).toBe(200);
+    expect(flagsOf(res.body)).toEqual([[FLAG], [FLAG], []]);
+    expect(res.body.spec.template.spec.containers[0].args).toEqual(['--csi-address=/csi/csi.sock', '--timeout=60s', FLAG]);
+  });
+
+  it('an explicit false is refused, not rewritten', async () => {
+    const res = await cluster.create(deployment('flag-off', [provisioner([`${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=false`])]), { dryRun: true });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toContain(POLICY_NAMES.keepProtectionFlag);
+  });
+});
+
+describe.skipIf(minor < 34)(`approver stamp on Kubernetes ${cluster.env.version}`, () => {
+  const VSC = 'snapshot.storage.k8s.io/v1';
+  const name = 'stamp-e2e';
+  const alice = { token: cluster.env.aliceToken };
+  const bob = { token: cluster.env.bobToken };
+
+  beforeAll(async () => {
+    // alice approves; both may update contents (what a backup tool's role holds).
+    await cluster.put({ apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'e2e-content-writer' }, rules: [{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshotcontents'], verbs: ['get', 'update', 'patch'] }] });
+    await cluster.put({ apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name: 'e2e-content-writer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'e2e-content-writer' }, subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'e2e-users' }] });
+    await cluster.put({ apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name: 'e2e-alice-approves' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: MODE_CHANGE_APPROVER_CLUSTER_ROLE }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }] });
+    await cluster.purge(VSC, 'VolumeSnapshotContent', name);
+    const created = await cluster.create(snapshotContent(name));
+    expect(created.status, created.body.message).toBe(201);
+  });
+
+  const patch = (annotations: Record<string, string | null>, as: { token: string }) => cluster.pathOf(VSC, 'VolumeSnapshotContent', undefined, name)
+    .then((p) => cluster.request('PATCH', p, { ...as, body: { metadata: { annotations } }, contentType: 'application/merge-patch+json' }));
+
+  it('a plain user cannot allow a mode change', async () => {
+    const res = await eventually(async () => { const r = await patch({ [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: 'true' }, bob); return r.status === 403 || r.status === 422 ? r : undefined; }, 'the denial');
+    expect(denialMessage(res)).toMatch(/^user bob may not/);
+  });
+
+  it('a plain user cannot write the stamp', async () => {
+    const res = await patch({ [MODE_CHANGE_APPROVED_BY_ANNOTATION]: 'alice' }, bob);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(denialMessage(res)).toMatch(/^user bob may not/);
+  });
+
+  it('an approver allows it and the stored object names the approver, even when the request names someone else', async () => {
+    const res = await patch({ [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: 'true', [MODE_CHANGE_APPROVED_BY_ANNOTATION]: 'someone-else' }, alice);
+    expect(res.status, res.body.message).toBe(200);
+    const stored = (await cluster.get(VSC, 'VolumeSnapshotContent', name))!;
+    expect(stored.metadata.annotations[MODE_CHANGE_APPROVED_BY_ANNOTATION]).toBe('alice');
+    expect(stored.metadata.annotations[ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]).toBe('true');
+  });
+
+  it('nobody rewrites the stamp afterwards, the approver included', async () => {
+    for (const who of [bob, alice]) {
+      const res = await patch({ [MODE_CHANGE_APPROVED_BY_ANNOTATION]: 'mallory' }, who);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+    }
+    expect((await cluster.get(VSC, 'VolumeSnapshotContent', name))!.metadata.annotations[MODE_CHANGE_APPROVED_BY_ANNOTATION]).toBe('alice');
+  });
+});
+
+describe(`type checking on Kubernetes ${cluster.env.version}`, () => {
+  it('every ValidatingAdmissionPolicy compiles and status.typeChecking carries no warning', async () => {
+    const policies = platform.filter((o) => o.kind === 'ValidatingAdmissionPolicy');
+    expect(policies.length).toBe(7);
+    for (const p of policies) {
+      const live = await eventually(async () => {
+        const v = await cluster.get(p.apiVersion, p.kind, p.metadata.name);
+        return v?.status?.typeChecking && v.status.observedGeneration === v.metadata.generation ? v : undefined;
+      }, `status.typeChecking of ${p.metadata.name} (kube-controller-manager fills it)`, 60_000, 500);
+      expect(live.status.typeChecking.expressionWarnings ?? [], p.metadata.name).toEqual([]);
+      expect(live.status.conditions ?? [], p.metadata.name).not.toContainEqual(expect.objectContaining({ status: 'False' }));
+    }
+  });
+});

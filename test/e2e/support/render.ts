@@ -1,0 +1,24 @@
+/**
+ * Renders the shipped app for the cluster's own Kubernetes minor, the way
+ * `npm run synth -- --kubernetes-version 1.<minor>` does, into a temporary folder.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { buildApps } from '../../../src/app';
+import type { Obj } from './cluster';
+
+/** Renders every shipped app for `1.<minor>`; returns the output root. */
+export function renderFor(minor: number): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-render-1.${minor}-`));
+  for (const { app } of buildApps(root, { kubernetesVersion: `1.${minor}` })) app.synth();
+  return root;
+}
+
+/** The objects of every YAML file directly in `dir` (what `kubectl apply -f dir` reads). */
+export function objectsIn(dir: string): Obj[] {
+  return fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()
+    .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS() as Obj))
+    .filter((o) => o && o.kind);
+}
