@@ -4,7 +4,7 @@
  * names work.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Cluster, eventually, Obj } from './support/cluster';
+import { Cluster, eventually, Obj, removePolicyBindings } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 
 const cluster = new Cluster();
@@ -27,9 +27,7 @@ describe(`snapshot CRD rules on Kubernetes ${cluster.env.version}`, () => {
     // The CRDs alone: the admission policies are proven elsewhere, these rules must hold without them.
     crds = objectsIn(renderFor(cluster.env.minor)).filter((o) => o.kind === 'CustomResourceDefinition');
     for (const crd of crds) await cluster.put(crd);
-    for (const b of await cluster.list('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding')) {
-      await cluster.remove('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', b.metadata.name);
-    }
+    await removePolicyBindings(cluster);
     await eventually(async () => (await cluster.request('GET', '/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents')).status === 200, 'the v1 API');
   });
 

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../../src/policies';
 import type { MutatingPolicyCase, PolicyCase } from '../../src/policies/types';
-import { Cluster, eventually } from './support/cluster';
+import { evaluateCase } from '../../src/testing/harness';
+import { Cluster, eventually, removePolicyBindings } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 import { CaseReplayer, renderPolicy } from './support/replay';
 
@@ -27,10 +28,7 @@ async function ensureCrds(): Promise<void> {
 beforeAll(async () => {
   // Only the snapshot CRDs: each policy is installed alone below, so no other policy acts on a case.
   await ensureCrds();
-  const admission = 'admissionregistration.k8s.io/v1';
-  for (const kind of ['ValidatingAdmissionPolicyBinding', ...(minor >= 36 ? ['MutatingAdmissionPolicyBinding'] : [])]) {
-    for (const b of await cluster.list(admission, kind)) await cluster.remove(admission, kind, b.metadata.name);
-  }
+  await removePolicyBindings(cluster);
 });
 afterAll(async () => {
   console.log(`replayed ${replayed} policy cases on ${cluster.env.version}`);
@@ -47,6 +45,9 @@ for (const def of Object.values(VALIDATING_POLICIES)) {
         replayed++;
         const expected = c.expect === 'denied' ? 'denied' : 'allowed';
         expect(out.verdict, `${out.status} ${out.message}`).toBe(expected);
+        // The exported offline harness must reach the server's decision on the same case.
+        const offline = evaluateCase(def, c).verdict;
+        expect(offline === 'denied' || offline === 'error' ? 'denied' : 'allowed', `offline harness said ${offline}`).toBe(out.verdict);
         const message = c.serverMessage ?? c.message;
         if (c.expect === 'denied' && message !== undefined) {
           if (typeof message === 'string') expect(out.message).toBe(message);
@@ -71,7 +72,10 @@ for (const def of Object.values(MUTATING_POLICIES)) {
         const out = await replayer.run(c, c.expect === 'mutated' ? (o) => o.object !== undefined && differenceIn(wanted, o.object) === undefined : undefined);
         replayed++;
         expect(out.verdict, `${out.status} ${out.message}`).toBe('allowed');
+        const offline = evaluateCase(def, c);
+        expect(offline.verdict === 'mutated', `offline harness said ${offline.verdict}`).toBe(c.expect === 'mutated');
         if (c.expect === 'mutated') {
+          expect(differenceIn(wanted, offline.patchedObject)).toBeUndefined();
           expect(differenceIn(wanted, sent), 'the case expects what was sent: nothing to prove').toBeDefined();
           expect(differenceIn(wanted, out.object)).toBeUndefined();
         } else {

@@ -12,6 +12,8 @@ import { catalogImage, snapshotContent } from '../../src/policies/_fixtures';
 import { Component } from '../../src/catalog';
 import { Cluster, denialMessage, eventually, Obj } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
+import { renderPolicy } from './support/replay';
+import { MUTATING_POLICIES } from '../../src/policies';
 
 const cluster = new Cluster();
 const minor = cluster.env.minor;
@@ -34,6 +36,15 @@ beforeAll(async () => {
   platform = objectsIn(root);
   const applied = await cluster.kubectl(['apply', '-f', root]);
   expect(applied.code, applied.stderr).toBe(0);
+  // On 1.34/1.35 the default render leaves the beta mutating policies out; a user opts in with
+  // allowBetaMutatingApi on a server started with the gate (as this one is). Render them that way.
+  if (minor >= 34 && minor < 36) {
+    for (const def of Object.values(MUTATING_POLICIES)) {
+      const { policy, binding } = renderPolicy(def, minor);
+      await cluster.put(policy);
+      await cluster.put(binding);
+    }
+  }
   await cluster.ensureNamespace('guard-e2e');
   await guardActive();
 });

@@ -14,7 +14,7 @@ import { runBackfill } from '../../src/cli/backfill';
 import { runDoctor } from '../../src/cli/doctor';
 import { connect, KubeApiError, type Cluster as DoctorCluster } from '../../src/cli/kube';
 import { runCli } from '../../src/cli/main';
-import { Cluster, eventually, Obj } from './support/cluster';
+import { Cluster, eventually, Obj, removePolicyBindings } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 
 const cluster = new Cluster();
@@ -66,9 +66,7 @@ async function versions(): Promise<Record<string, string>> {
 beforeAll(async () => {
   ourCrds = objectsIn(renderFor(cluster.env.minor)).filter((o) => o.kind === 'CustomResourceDefinition');
   // The field report's cluster has none of this project's policies.
-  for (const kind of ['ValidatingAdmissionPolicyBinding', ...(cluster.env.minor >= 36 ? ['MutatingAdmissionPolicyBinding'] : [])]) {
-    for (const b of await cluster.list('admissionregistration.k8s.io/v1', kind)) await cluster.remove('admissionregistration.k8s.io/v1', kind, b.metadata.name);
-  }
+  await removePolicyBindings(cluster);
   for (const o of await cluster.list(VSC, 'VolumeSnapshotContent')) await cluster.purge(VSC, 'VolumeSnapshotContent', o.metadata.name);
   await cluster.ensureNamespace('doctor-e2e');
   const legacy = legacyContentCrd(ourCrds.find((c) => c.metadata.name === CONTENT_CRD)!);
@@ -78,8 +76,16 @@ beforeAll(async () => {
     const live = await cluster.get(CRD_API, 'CustomResourceDefinition', CONTENT_CRD);
     return live && !JSON.stringify(live.spec).includes('sourceVolumeMode') && live.status?.conditions?.some((c: Obj) => c.type === 'Established' && c.status === 'True');
   }, 'the legacy content CRD');
-  await cluster.put(controller('old-snapshot-controller', 'registry.k8s.io/sig-storage/snapshot-controller:v6.3.0', ['--leader-election=true']));
-  await cluster.put(controller('provisioner-flag-off', 'registry.k8s.io/sig-storage/csi-provisioner:v5.3.0', ['--csi-address=/csi/csi.sock', '--prevent-volume-mode-conversion=false']));
+  // Until the server drops the removed bindings, the flag-adding policy may still rewrite these: re-write until stored as given.
+  for (const c of [
+    controller('old-snapshot-controller', 'registry.k8s.io/sig-storage/snapshot-controller:v6.3.0', ['--leader-election=true']),
+    controller('provisioner-flag-off', 'registry.k8s.io/sig-storage/csi-provisioner:v5.3.0', ['--csi-address=/csi/csi.sock', '--prevent-volume-mode-conversion=false']),
+  ]) {
+    await eventually(async () => {
+      const stored = await cluster.put(c);
+      return JSON.stringify(stored.spec.template.spec.containers[0].args) === JSON.stringify(c.spec.template.spec.containers[0].args);
+    }, `${c.metadata.name} stored as written`);
+  }
   for (const n of ['vsclass-a', 'vsclass-b']) {
     await cluster.put({ apiVersion: VSC, kind: 'VolumeSnapshotClass', metadata: { name: n, annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } }, driver: 'hostpath.csi.k8s.io', deletionPolicy: 'Delete' });
   }

@@ -247,3 +247,20 @@ export function denialMessage(res: ApiResponse): string {
   const at = m.indexOf('denied request: ');
   return at >= 0 ? m.slice(at + 'denied request: '.length) : m;
 }
+
+/** The admissionregistration version that serves MutatingAdmissionPolicy on `minor` in the suite's server. */
+export function mutatingAdmissionApi(minor: number): string | undefined {
+  if (minor >= 36) return 'admissionregistration.k8s.io/v1';
+  if (minor >= 34) return 'admissionregistration.k8s.io/v1beta1';
+  return undefined;
+}
+
+/** Deletes every admission policy binding, validating and mutating, so no policy acts any more. */
+export async function removePolicyBindings(cluster: Cluster): Promise<void> {
+  const kinds: [string, string][] = [['admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding']];
+  const map = mutatingAdmissionApi(cluster.env.minor);
+  if (map) kinds.push([map, 'MutatingAdmissionPolicyBinding']);
+  for (const [api, kind] of kinds) {
+    for (const b of await cluster.list(api, kind)) await cluster.remove(api, kind, b.metadata.name);
+  }
+}
