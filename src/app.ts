@@ -17,7 +17,7 @@ import { HostpathDriverChart } from './charts/hostpath';
 import { OpenShiftVsphereMigrationChart } from './charts/openshift-vsphere-migration';
 import { SnapshotPlatformChart } from './charts/snapshot-platform';
 import { vanillaVolumeHealthGates } from './charts/vanilla-volume-health-gates';
-import { OpenShiftFeatureSet } from './catalog';
+import { formatKubernetesMinor, OpenShiftFeatureSet, SNAPSHOT_STACK_KUBERNETES } from './catalog';
 import { KUBERNETES_VERSION_CONTEXT } from './constructs/_target';
 import { VolumeHealthAlerts } from './constructs/volume-health-alerts';
 
@@ -29,6 +29,8 @@ export interface ShippedApp {
   readonly app: App;
   /** False for files that are configuration for node agents, not objects for the API server. */
   readonly kubernetesObjects: boolean;
+  /** The platform the files are rendered for, as the file headers name it (`Kubernetes 1.36`). */
+  readonly target: string;
 }
 
 /** Options of {@link buildApps}. */
@@ -42,6 +44,7 @@ export interface BuildAppsOptions {
 
 /** Builds every shipped app with its output under `root`. */
 export function buildApps(root: string, options: BuildAppsOptions = {}): ShippedApp[] {
+  const kubernetes = `Kubernetes ${options.kubernetesVersion ?? formatKubernetesMinor(SNAPSHOT_STACK_KUBERNETES.default)}`;
   const at = (folder: string) => {
     const app = new App({ outdir: path.join(root, folder) });
     if (options.kubernetesVersion !== undefined) app.node.setContext(KUBERNETES_VERSION_CONTEXT, options.kubernetesVersion);
@@ -61,7 +64,7 @@ export function buildApps(root: string, options: BuildAppsOptions = {}): Shipped
 
   // SCENARIOS §5: irreversible on a real cluster, so it lives in its own folder.
   const openshift = new App({ outdir: path.join(root, 'examples/openshift-vsphere-migration') });
-  new OpenShiftVsphereMigrationChart(openshift, 'openshift-vsphere-migration', {
+  const openshiftMigration = new OpenShiftVsphereMigrationChart(openshift, 'openshift-vsphere-migration', {
     acknowledgeNoUpgrade: OpenShiftFeatureSet.CUSTOM_NO_UPGRADE,
   });
 
@@ -70,14 +73,14 @@ export function buildApps(root: string, options: BuildAppsOptions = {}): Shipped
   new VolumeHealthAlerts(new Chart(healthAlerts, 'volume-health-alerts'), 'Alerts', { namespace: 'monitoring' });
 
   const nodeConfig = new App({ outdir: path.join(root, 'node-config'), outputFileExtension: '.yaml' });
-  vanillaVolumeHealthGates(nodeConfig);
+  const nodeGates = vanillaVolumeHealthGates(nodeConfig, options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {});
 
   return [
-    { folder: '', app: main, kubernetesObjects: true },
-    { folder: 'examples/csi-hostpath', app: hostpath, kubernetesObjects: true },
-    { folder: 'examples/field-report', app: fieldReport, kubernetesObjects: true },
-    { folder: 'examples/openshift-vsphere-migration', app: openshift, kubernetesObjects: true },
-    { folder: 'examples/volume-health-alerts', app: healthAlerts, kubernetesObjects: true },
-    { folder: 'node-config', app: nodeConfig, kubernetesObjects: false },
+    { folder: '', app: main, kubernetesObjects: true, target: kubernetes },
+    { folder: 'examples/csi-hostpath', app: hostpath, kubernetesObjects: true, target: kubernetes },
+    { folder: 'examples/field-report', app: fieldReport, kubernetesObjects: true, target: kubernetes },
+    { folder: 'examples/openshift-vsphere-migration', app: openshift, kubernetesObjects: true, target: `OpenShift ${openshiftMigration.openshiftVersion}` },
+    { folder: 'examples/volume-health-alerts', app: healthAlerts, kubernetesObjects: true, target: kubernetes },
+    { folder: 'node-config', app: nodeConfig, kubernetesObjects: false, target: `Kubernetes ${formatKubernetesMinor(nodeGates.gates.kubernetesMinor)} kubelets` },
   ];
 }

@@ -11,9 +11,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildApps } from './app';
 import { formatKubernetesMinor, parseKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from './catalog';
 import { synthAtomically } from './synth-atomically';
+import { synthApps } from './synth-output';
 
 function outputPlan(argv: string[]): { outdir: string; kubernetesVersion?: string } {
   const { values } = parseArgs({ args: argv, options: { 'kubernetes-version': { type: 'string' }, 'outdir': { type: 'string' } }, strict: true });
@@ -30,9 +30,7 @@ function outputPlan(argv: string[]): { outdir: string; kubernetesVersion?: strin
 
 try {
   const plan = outputPlan(process.argv.slice(2));
-  synthAtomically(plan.outdir, (dir) => {
-    for (const { app } of buildApps(dir, { kubernetesVersion: plan.kubernetesVersion })) app.synth();
-  });
+  synthAtomically(plan.outdir, (dir) => { synthApps(dir, { kubernetesVersion: plan.kubernetesVersion }); });
   // One line per file, so a run shows what it wrote.
   for (const file of fs.readdirSync(plan.outdir, { recursive: true, encoding: 'utf8' }).sort()) {
     const full = path.join(plan.outdir, file);

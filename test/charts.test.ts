@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApps } from '../src/app';
+import { synthApps } from '../src/synth-output';
 import { SnapshotPlatformChart } from '../src/charts/snapshot-platform';
 import { formatKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
 import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/_target';
@@ -92,7 +93,7 @@ describeWithShared('shipped charts validate against the Kubernetes OpenAPI schem
 
 describe('dist/ is byte-identical to a fresh synth', () => {
   const distDir = path.join(process.cwd(), 'dist');
-  for (const { app } of apps) app.synth();
+  synthApps(outdir);
   const list = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
 

@@ -36,10 +36,13 @@ export class OpenShiftVsphereMigrationChart extends Chart {
   public readonly storageDriver?: OpenShiftStorageDriver;
   /** The StorageClass pair. */
   public readonly storageClasses: CsiMigrationStorageClasses;
+  /** The OpenShift release this chart targets, e.g. `'4.11'`. */
+  public readonly openshiftVersion: string;
 
   constructor(scope: Construct, id: string, props: OpenShiftVsphereMigrationChartProps = {}) {
     super(scope, id, { labels: props.labels, disableResourceNameHashes: props.disableResourceNameHashes });
     const openshiftVersion = props.openshiftVersion ?? '4.11';
+    this.openshiftVersion = openshiftVersion;
     const release = resolveOpenShiftRelease(this, openshiftVersion);
     const vsphere = openShiftMigrationByProvisioner('kubernetes.io/vsphere-volume')!;
     const mode = openShiftMigrationMode(vsphere, release.minor);

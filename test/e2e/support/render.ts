@@ -6,13 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { buildApps } from '../../../src/app';
+import { synthApps } from '../../../src/synth-output';
 import type { Obj } from './cluster';
 
 /** Renders every shipped app for `1.<minor>`; returns the output root. */
 export function renderFor(minor: number): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `e2e-render-1.${minor}-`));
-  for (const { app } of buildApps(root, { kubernetesVersion: `1.${minor}` })) app.synth();
+  synthApps(root, { kubernetesVersion: `1.${minor}` });
   return root;
 }
 
