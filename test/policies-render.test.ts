@@ -19,16 +19,25 @@ function synthGuard(props: VolumeModeGuardProps = {}): Obj[] {
 const named = (objs: Obj[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
 
 describe('VolumeModeGuard', () => {
-  it('renders the seven validating policies with Deny bindings and failurePolicy Fail on 1.30', () => {
+  it('renders the seven validating policies with Deny bindings on 1.30, failing closed unless a policy says why not', () => {
     const objs = synthGuard({ kubernetesVersion: '1.30' });
     for (const def of Object.values(VALIDATING_POLICIES)) {
       const policy = named(objs, 'ValidatingAdmissionPolicy', def.name)!;
       expect(policy.apiVersion).toBe('admissionregistration.k8s.io/v1');
-      expect(policy.spec.failurePolicy).toBe('Fail');
+      expect(policy.spec.failurePolicy).toBe(def.failurePolicy?.action ?? 'Fail');
       const binding = named(objs, 'ValidatingAdmissionPolicyBinding', `${def.name}-binding`)!;
       expect(binding.spec).toMatchObject({ policyName: def.name, validationActions: ['Deny'] });
     }
     expect(objs.filter((o) => o.kind.startsWith('Mutating'))).toEqual([]);
+  });
+
+  it('fails open exactly where the param kind is a custom resource (the CRDs may be missing), never elsewhere', () => {
+    const open = Object.values(VALIDATING_POLICIES).filter((d) => d.failurePolicy?.action === 'Ignore').map((d) => d.name).sort();
+    expect(open).toEqual([POLICY_NAMES.singleDefaultSnapshotClass, POLICY_NAMES.restoreKeepsVolumeMode].sort());
+    for (const d of Object.values(VALIDATING_POLICIES)) {
+      const customParam = d.params !== undefined && d.params.kind.apiVersion.startsWith('snapshot.storage.k8s.io/');
+      expect(d.failurePolicy?.action === 'Ignore', d.name).toBe(customParam);
+    }
   });
 
   it('renders the mutating policies as v1 on 1.36 by default', () => {

@@ -14,6 +14,7 @@
 #   KUBE_E2E_SERVER       https://127.0.0.1:<port>          KUBE_E2E_CA_FILE  the CA of the serving cert
 #   KUBE_E2E_{ADMIN,ALICE,BOB}_TOKEN   bearer tokens         KUBE_E2E_VERSION  e.g. v1.37.2
 #   KUBE_E2E_KUBECTL      the kubectl built with the server  KUBE_E2E_DIR      the work dir (logs/)
+#   KUBE_E2E_BIN          the binaries (a test may start a second, fresh control plane from them)
 # alice and bob belong to group e2e-users and hold no RBAC at start.
 set -euo pipefail
 
@@ -172,6 +173,7 @@ export KUBE_E2E_ALICE_TOKEN='$ALICE_TOKEN'
 export KUBE_E2E_BOB_TOKEN='$BOB_TOKEN'
 export KUBE_E2E_VERSION='$VERSION'
 export KUBE_E2E_KUBECTL='$BIN/kubectl'
+export KUBE_E2E_BIN='$BIN'
 export NO_PROXY='127.0.0.1,localhost'
 ENV
 

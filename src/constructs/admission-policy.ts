@@ -71,7 +71,8 @@ export interface AdmissionPolicyProps {
 
 /**
  * A ValidatingAdmissionPolicy or MutatingAdmissionPolicy and its binding, named after the
- * definition (`<name>` and `<name>-binding`), with failurePolicy Fail.
+ * definition (`<name>` and `<name>-binding`), with failurePolicy Fail unless the definition says
+ * why it must fail open.
  */
 export class AdmissionPolicy extends Construct {
   /** metadata.name of the policy. */
@@ -110,7 +111,7 @@ export class AdmissionPolicy extends Construct {
     }
     const matchConditions = [...(def.matchConditions ?? []), ...exemptionCondition(this, props.exempt)];
     const common = {
-      failurePolicy: 'Fail',
+      failurePolicy: def.failurePolicy?.action ?? 'Fail',
       matchConstraints: { resourceRules: def.matchConstraints.resourceRules.map((r) => ({ ...r, apiGroups: [...r.apiGroups], apiVersions: [...r.apiVersions], resources: [...r.resources], operations: [...r.operations] })) },
       ...(def.params ? { paramKind: { ...def.params.kind } } : {}),
       ...(matchConditions.length ? { matchConditions } : {}),

@@ -55,6 +55,12 @@ export const restoreKeepsVolumeMode: PolicyDefinition = {
   },
   matchConditions: [{ name: 'restores-a-volume-snapshot', expression: `(${isSnapshotRef('dataSourceRef')}) || (${isSnapshotRef('dataSource')})` }],
   params: { kind: { apiVersion: `${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`, kind: 'VolumeSnapshotContent' }, selector: {}, parameterNotFoundAction: 'Allow' },
+  failurePolicy: {
+    action: 'Ignore',
+    why: 'It matches every PersistentVolumeClaim CREATE, and an API server that has not seen the snapshot CRDs (installed after the guard, '
+      + 'or being reinstalled) treats its param kind as a configuration error that refuses them all. csi-provisioner refuses the restore '
+      + 'itself (--prevent-volume-mode-conversion); this policy only says so earlier.',
+  },
   variables: [
     // dataSourceRef wins over dataSource when both name a snapshot (the API server keeps them equal).
     { name: 'source', expression: `${isSnapshotRef('dataSourceRef')} ? object.spec.dataSourceRef : object.spec.dataSource` },

@@ -50,6 +50,11 @@ export const singleDefaultSnapshotClass: PolicyDefinition = {
   },
   matchConditions: [{ name: 'marks-a-default', expression: isDefaultSnapshotClass('object') }],
   params: { kind: VOLUME_SNAPSHOT_CLASS_API, selector: {}, parameterNotFoundAction: 'Allow' },
+  failurePolicy: {
+    action: 'Ignore',
+    why: 'Its param kind is a custom resource: while the CRD is being reinstalled it cannot resolve, and a duplicate default is an '
+      + 'inconvenience (snapshots without a class fail), not a safety problem worth refusing class writes for.',
+  },
   validations: [{
     expression: `params.metadata.name == object.metadata.name || params.driver != object.driver || !(${isDefaultSnapshotClass('params')})`,
     message: 'another VolumeSnapshotClass of this driver is already the default',

@@ -150,6 +150,14 @@ export interface PolicyDefinitionBase {
   readonly variables?: readonly NamedExpression[];
   /** Param objects the policy reads, if any. */
   readonly params?: PolicyParams;
+  /**
+   * What the API server does when the policy cannot run: an expression error, a cost limit, or a
+   * param kind that does not resolve (snapshot CRDs absent or not yet synced). `Fail` refuses the
+   * request. A policy whose param kind is a custom resource and that matches traffic unrelated to
+   * snapshots must say `Ignore`, or it refuses that traffic whenever the CRDs are missing.
+   * @default Fail
+   */
+  readonly failurePolicy?: { readonly action: 'Fail' | 'Ignore'; readonly why: string };
 }
 
 /** A ValidatingAdmissionPolicy as data. */

@@ -10,7 +10,7 @@ import type { MutatingPolicyCase, PolicyCase } from '../../src/policies/types';
 import { evaluateCase } from '../../src/testing/harness';
 import { Cluster, eventually, removePolicyBindings } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
-import { CaseReplayer, renderPolicy } from './support/replay';
+import { CaseReplayer, differenceIn, renderPolicy, writableParts } from './support/replay';
 
 const cluster = new Cluster();
 const minor = cluster.env.minor;
@@ -87,30 +87,4 @@ for (const def of Object.values(MUTATING_POLICIES)) {
       });
     }
   });
-}
-
-/** What the mutating policies may write: annotations, and the args of every pod-template container. */
-function writableParts(o: Record<string, any>): unknown {
-  const pod = o.spec?.template?.spec ?? (o.kind === 'Pod' ? o.spec : undefined);
-  const args = (list: Record<string, any>[] | undefined) => (list ?? []).map((c) => c.args ?? null);
-  return { annotations: o.metadata?.annotations ?? {}, containers: args(pod?.containers), initContainers: args(pod?.initContainers) };
-}
-
-/**
- * Where `actual` does not hold `expected`: maps may have more keys (server defaults), lists must
- * have the same length and hold the expected items in order.
- */
-function differenceIn(expected: unknown, actual: unknown, at = ''): string | undefined {
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) return `${at} (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`;
-    for (let i = 0; i < expected.length; i++) { const d = differenceIn(expected[i], actual[i], `${at}/${i}`); if (d) return d; }
-    return undefined;
-  }
-  if (expected !== null && typeof expected === 'object') {
-    const a = (actual ?? {}) as Record<string, unknown>;
-    if (typeof a !== 'object') return `${at} (expected an object, got ${JSON.stringify(actual)})`;
-    for (const [k, v] of Object.entries(expected)) { if (v === undefined) continue; const d = differenceIn(v, a[k], `${at}/${k}`); if (d) return d; }
-    return undefined;
-  }
-  return expected === actual ? undefined : `${at} (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`;
 }

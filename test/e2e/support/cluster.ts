@@ -3,7 +3,7 @@
  * runs. Tests see raw status codes and bodies, exactly what kubectl or a controller would get, and
  * can act as any user through impersonation (the admin token may impersonate anyone).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import { promisify } from 'node:util';
@@ -41,8 +41,7 @@ export interface ClusterEnv {
 }
 
 /** Reads the cluster variables; throws a one-line explanation when the suite was started wrongly. */
-export function clusterEnv(): ClusterEnv {
-  const e = process.env;
+export function clusterEnv(e: NodeJS.ProcessEnv = process.env): ClusterEnv {
   if (!e.KUBE_E2E_SERVER || !e.KUBE_E2E_CA_FILE || !e.KUBE_E2E_ADMIN_TOKEN || !e.KUBE_E2E_KUBECTL || !e.KUBE_E2E_VERSION || !e.KUBECONFIG) {
     throw new Error('no API server: run the end-to-end suite with `npm run test:e2e` (it builds and starts one)');
   }
@@ -263,4 +262,25 @@ export async function removePolicyBindings(cluster: Cluster): Promise<void> {
   for (const [api, kind] of kinds) {
     for (const b of await cluster.list(api, kind)) await cluster.remove(api, kind, b.metadata.name);
   }
+}
+
+/**
+ * A second, fresh control plane from the same binaries, for what only an API server that has never
+ * seen the snapshot CRDs shows. Stop it with `stop()`.
+ */
+export async function startFreshControlPlane(): Promise<{ cluster: Cluster; stop: () => Promise<void> }> {
+  const bin = process.env.KUBE_E2E_BIN;
+  if (!bin) throw new Error('KUBE_E2E_BIN is not set: run the suite with `npm run test:e2e`');
+  const child = spawn('bash', ['scripts/e2e/start-control-plane.sh', bin], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d; });
+  const envFile = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d; const m = /(\S+cluster\.env)\n/.exec(out); if (m) resolve(m[1]); });
+    child.on('exit', (code) => reject(new Error(`the second control plane exited with ${code}: ${stderr}`)));
+  });
+  const env: NodeJS.ProcessEnv = {};
+  for (const m of fs.readFileSync(envFile, 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm)) env[m[1]] = m[2];
+  const stop = () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+  return { cluster: new Cluster(clusterEnv(env)), stop };
 }

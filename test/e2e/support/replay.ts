@@ -123,7 +123,13 @@ export class CaseReplayer {
    */
   private async storeOld(old: Obj): Promise<Obj> {
     const { deletionTimestamp, deletionGracePeriodSeconds: _g, ...metadata } = old.metadata;
-    if (!deletionTimestamp) return this.write(old);
+    if (!deletionTimestamp) {
+      // A mutating binding the server has not dropped yet could still rewrite it: write until stored as given.
+      return eventually(async () => {
+        const stored = await this.write(old);
+        return JSON.stringify(writableParts(stored)) === JSON.stringify(writableParts(old)) ? stored : undefined;
+      }, `${old.kind} ${metadata.name} stored as written`, 10_000, 250);
+    }
     // The case's own finalizer may be one a controller finishes (foregroundDeletion): one of ours holds it.
     await this.write({ ...old, metadata: { ...metadata, finalizers: [...(metadata.finalizers ?? []), HOLD_FINALIZER] } });
     await this.cluster.remove(old.apiVersion, old.kind, metadata.name, metadata.namespace);
@@ -234,4 +240,30 @@ export function stripServerFields(o: Obj): Obj {
   const { uid: _u, resourceVersion: _r, creationTimestamp: _c, managedFields: _m, generation: _g, ...metadata } = o.metadata ?? {};
   const { status: _s, ...rest } = o;
   return { ...rest, metadata };
+}
+
+/** What the mutating policies may write: annotations, and the args of every pod-template container. */
+export function writableParts(o: Record<string, any>): unknown {
+  const pod = o.spec?.template?.spec ?? (o.kind === 'Pod' ? o.spec : undefined);
+  const args = (list: Record<string, any>[] | undefined) => (list ?? []).map((c) => c.args ?? null);
+  return { annotations: o.metadata?.annotations ?? {}, containers: args(pod?.containers), initContainers: args(pod?.initContainers) };
+}
+
+/**
+ * Where `actual` does not hold `expected`: maps may have more keys (server defaults), lists must
+ * have the same length and hold the expected items in order.
+ */
+export function differenceIn(expected: unknown, actual: unknown, at = ''): string | undefined {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return `${at} (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`;
+    for (let i = 0; i < expected.length; i++) { const d = differenceIn(expected[i], actual[i], `${at}/${i}`); if (d) return d; }
+    return undefined;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    const a = (actual ?? {}) as Record<string, unknown>;
+    if (typeof a !== 'object') return `${at} (expected an object, got ${JSON.stringify(actual)})`;
+    for (const [k, v] of Object.entries(expected)) { if (v === undefined) continue; const d = differenceIn(v, a[k], `${at}/${k}`); if (d) return d; }
+    return undefined;
+  }
+  return expected === actual ? undefined : `${at} (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`;
 }

@@ -1,0 +1,97 @@
+/**
+ * The guard must never break what it does not guard. A policy with a param kind is a configuration
+ * error for the API server while that kind does not resolve (snapshot CRDs absent, being
+ * reinstalled, or their informer not yet synced after an API server start), and a configuration
+ * error denies every request the policy matches unless its failurePolicy is Ignore. Here the CRDs
+ * are deleted under an installed guard: ordinary PersistentVolumeClaims must still be created.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_NAMES } from '../../src/catalog';
+import { VOLUME_SNAPSHOT_CONTENT_CRD } from '../../src/crds';
+import { Cluster, eventually, Obj, startFreshControlPlane } from './support/cluster';
+import { objectsIn, renderFor } from './support/render';
+
+const cluster = new Cluster();
+const CRD_API = 'apiextensions.k8s.io/v1';
+let platform: Obj[];
+
+/** A VolumeSnapshotContent CRD from before sourceVolumeMode existed. */
+function oldContentCrd(): Obj {
+  return {
+    apiVersion: CRD_API, kind: 'CustomResourceDefinition',
+    metadata: { name: 'volumesnapshotcontents.snapshot.storage.k8s.io', annotations: { 'api-approved.kubernetes.io': VOLUME_SNAPSHOT_CONTENT_CRD.apiApproval } },
+    spec: {
+      group: 'snapshot.storage.k8s.io', scope: 'Cluster',
+      names: { kind: 'VolumeSnapshotContent', plural: 'volumesnapshotcontents', singular: 'volumesnapshotcontent', listKind: 'VolumeSnapshotContentList' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { driver: { type: 'string' } } } } } } }],
+    },
+  };
+}
+
+function claim(name: string, dataSource?: Obj): Obj {
+  return {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'outage-e2e' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...(dataSource ? { dataSource, dataSourceRef: dataSource } : {}) },
+  };
+}
+
+describe(`the guard on an API server that has never seen the snapshot CRDs, Kubernetes ${cluster.env.version}`, () => {
+  // What a GitOps tool that applies the policies before the CRDs (or an API server restarted while
+  // they are being reinstalled) produces: the param kind does not resolve.
+  let fresh: Awaited<ReturnType<typeof startFreshControlPlane>>;
+  beforeAll(async () => {
+    fresh = await startFreshControlPlane();
+    const guardOnly = objectsIn(renderFor(cluster.env.minor)).filter((o) => /AdmissionPolicy/.test(o.kind));
+    for (const o of guardOnly) await fresh.cluster.put(o);
+    await fresh.cluster.ensureNamespace('outage-e2e');
+    // The bindings are live once the CRD policy refuses an old CRD.
+    await eventually(async () => (await fresh.cluster.create(oldContentCrd(), { dryRun: true })).status === 422, 'the guard to be active');
+  });
+  afterAll(() => fresh?.stop());
+
+  it('an ordinary PersistentVolumeClaim is created', async () => {
+    const res = await fresh.cluster.create(claim('plain'), { dryRun: true });
+    expect(res.status, res.body.message).toBe(201);
+  });
+
+  it('a claim restoring a snapshot is created too: csi-provisioner refuses a mode change itself', async () => {
+    const res = await fresh.cluster.create(claim('restore', { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'db-snap' }), { dryRun: true });
+    expect(res.status, res.body.message).toBe(201);
+  });
+
+  it('the policies without params still enforce', async () => {
+    const res = await fresh.cluster.create(oldContentCrd(), { dryRun: true });
+    expect(res.status).toBe(422);
+    expect(res.body.message).toContain(POLICY_NAMES.crdKeepsSourceVolumeMode);
+  });
+});
+
+describe(`snapshot CRDs deleted under an installed guard, Kubernetes ${cluster.env.version}`, () => {
+  beforeAll(async () => {
+    platform = objectsIn(renderFor(cluster.env.minor));
+    for (const o of platform) await eventually(() => cluster.put(o), `${o.kind} ${o.metadata.name} written`);
+    await cluster.ensureNamespace('outage-e2e');
+    for (const crd of platform.filter((o) => o.kind === 'CustomResourceDefinition')) {
+      await cluster.remove(CRD_API, 'CustomResourceDefinition', crd.metadata.name);
+    }
+    await eventually(async () => (await cluster.request('GET', '/apis/snapshot.storage.k8s.io/v1')).status === 404, 'the snapshot API to be gone');
+  });
+  afterAll(async () => {
+    for (const crd of platform.filter((o) => o.kind === 'CustomResourceDefinition')) await cluster.put(crd);
+  });
+
+  it('an ordinary PersistentVolumeClaim is created', async () => {
+    const res = await cluster.create(claim('plain'), { dryRun: true });
+    expect(res.status, res.body.message).toBe(201);
+  });
+
+  it('a claim restoring a snapshot is left to csi-provisioner, which refuses a mode change itself', async () => {
+    const res = await cluster.create(claim('restore', { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'db-snap' }), { dryRun: true });
+    expect(res.status, res.body.message).toBe(201);
+  });
+
+  it(`${POLICY_NAMES.restoreKeepsVolumeMode} fails open on its own configuration, by design`, async () => {
+    const policy = await cluster.get('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', POLICY_NAMES.restoreKeepsVolumeMode);
+    expect(policy!.spec.failurePolicy).toBe('Ignore');
+  });
+});
