@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatKubernetesMinor, parseKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from './catalog';
 import { synthAtomically } from './synth-atomically';
-import { synthApps } from './synth-output';
+import { KUSTOMIZATION_FILE, synthApps } from './synth-output';
 
 function outputPlan(argv: string[]): { outdir: string; kubernetesVersion?: string } {
   const { values } = parseArgs({ args: argv, options: { 'kubernetes-version': { type: 'string' }, 'outdir': { type: 'string' } }, strict: true });
@@ -35,6 +35,7 @@ try {
   for (const file of fs.readdirSync(plan.outdir, { recursive: true, encoding: 'utf8' }).sort()) {
     const full = path.join(plan.outdir, file);
     if (!fs.statSync(full).isFile()) continue;
+    if (file === KUSTOMIZATION_FILE) { process.stdout.write(`${full}  kustomize base\n`); continue; }
     const objects = fs.readFileSync(full, 'utf8').split(/^---$/m).filter((doc) => /^kind:/m.test(doc)).length;
     process.stdout.write(`${full}  ${objects} object${objects === 1 ? '' : 's'}\n`);
   }

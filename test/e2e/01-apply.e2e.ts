@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { Cluster, eventually, Obj } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 
@@ -58,6 +59,17 @@ describe(`kubectl apply -f dist/ on Kubernetes ${cluster.env.version}`, () => {
     const diff = await cluster.kubectl(['diff', '-f', root]);
     expect(diff.stdout).toBe('');
     expect(diff.code).toBe(0);
+  });
+
+  it('is a kustomize base: kubectl kustomize builds the same objects, and apply -k changes nothing', async () => {
+    const built = await cluster.kubectl(['kustomize', root]);
+    expect(built.code, built.stderr).toBe(0);
+    const names = (objs: Obj[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    expect(names(parseAllDocuments(built.stdout).map((d) => d.toJS() as Obj))).toEqual(names(objectsIn(root)));
+    const before = await specVersions(objectsIn(root));
+    const applied = await cluster.kubectl(['apply', '-k', root]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(await specVersions(objectsIn(root))).toEqual(before);
   });
 
   it('the hostpath demo driver applies afterwards, as the README says', async () => {
