@@ -501,7 +501,7 @@ describe('CsiDriver: a replicated controller is spread and protected from drains
     expect(pdbs(docs)).toHaveLength(1);
     const pdb = pdbs(docs)[0];
     expect(pdb.metadata).toMatchObject({ name: 'example-csi-vendor-io-controller', namespace: 'kube-system' });
-    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: ctrl.spec.selector.matchLabels } });
+    expect(pdb.spec).toEqual({ minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: ctrl.spec.selector.matchLabels } });
     // The node DaemonSet's pods are not selected.
     expect(pdb.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('controller');
   });

@@ -40,7 +40,7 @@ describe('vSphere preset', () => {
     const ctrl = docs.find((d) => d.kind === 'Deployment');
     const pdbs = docs.filter((d) => d.kind === 'PodDisruptionBudget');
     expect(pdbs).toHaveLength(1);
-    expect(pdbs[0].spec).toEqual({ minAvailable: 1, selector: { matchLabels: ctrl.spec.selector.matchLabels } });
+    expect(pdbs[0].spec).toEqual({ minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: ctrl.spec.selector.matchLabels } });
     expect(ctrl.spec.template.spec.topologySpreadConstraints.map((t: Json) => [t.topologyKey, t.whenUnsatisfiable]))
       .toEqual([['kubernetes.io/hostname', 'ScheduleAnyway'], ['topology.kubernetes.io/zone', 'ScheduleAnyway']]);
   });

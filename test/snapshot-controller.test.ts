@@ -59,7 +59,7 @@ describe('SnapshotController defaults', () => {
     expect(container(objects).resources.requests).toEqual({ cpu: '10m', memory: '64Mi' });
     expect(pod.priorityClassName).toBe('system-cluster-critical');
     expect(pod.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
-    expect(one(objects, 'PodDisruptionBudget').spec.minAvailable).toBe(1);
+    expect(one(objects, 'PodDisruptionBudget').spec).toMatchObject({ minAvailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
   });
 
   it('sorts its args so diffs stay stable', () => {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import * as YAML from 'yaml';
-import { Component, COMPONENT_RELEASES } from '../src/catalog';
+import { Component, COMPONENT_RELEASES, KEEP_ON_PRUNE_ANNOTATIONS } from '../src/catalog';
 import { SnapshotCrds, SnapshotCrdsProps } from '../src/constructs/snapshot-crds';
 import { ALL_SNAPSHOT_CRDS, crdName, crdSchema, GROUP_SNAPSHOT_CRDS, SNAPSHOT_CRDS } from '../src/crds';
 import { describeWithShared, sharedPath } from './support/shared';
@@ -92,7 +92,10 @@ describeWithShared(`SnapshotCrds matches upstream external-snapshotter ${RELEASE
       // annotation (we are not controller-gen output) and the server-owned empty status stub.
       delete upstream.metadata.annotations[CONTROLLER_GEN_ANNOTATION];
       delete upstream.status;
-      const diffs = differences(withoutDescriptions(ours.get(crdName(crd))), withoutDescriptions(upstream));
+      // One deliberate addition, pinned below: the annotations that keep GitOps tools from pruning the CRD.
+      const mine = structuredClone(ours.get(crdName(crd)));
+      for (const key of Object.keys(KEEP_ON_PRUNE_ANNOTATIONS)) delete mine.metadata.annotations[key];
+      const diffs = differences(withoutDescriptions(mine), withoutDescriptions(upstream));
       expect(diffs, `differences from upstream:\n${diffs.join('\n')}`).toEqual([]);
     });
 
@@ -104,6 +107,13 @@ describeWithShared(`SnapshotCrds matches upstream external-snapshotter ${RELEASE
       }
       expect(ours.get(crdName(crd)).status).toBeUndefined();
       expect(ours.get(crdName(crd)).metadata.annotations).not.toHaveProperty(CONTROLLER_GEN_ANNOTATION);
+    });
+
+    test(`${crdName(crd)}: Argo CD and Flux never prune or delete it`, () => {
+      expect(ours.get(crdName(crd)).metadata.annotations).toMatchObject({
+        'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+        'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      });
     });
 
     test(`${crdName(crd)}: descriptions are our own, not upstream prose`, () => {

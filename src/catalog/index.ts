@@ -17,3 +17,4 @@ export * from './doctor-rbac';
 export * from './admission';
 export * from './cel-functions';
 export * from './pod-security';
+export * from './gitops';

@@ -736,7 +736,13 @@ export class CsiDriver extends Construct {
       if (replicatedController && (props.controllerPodDisruptionBudget ?? true)) {
         this.controllerDisruptionBudget = new KubePodDisruptionBudget(this, 'ControllerDisruptionBudget', {
           metadata,
-          spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: ctrlLabels } },
+          spec: {
+            minAvailable: IntOrString.fromNumber(1),
+            // AlwaysAllow: evicting a Pod that is not Ready costs no availability; the default would
+            // let two unready replicas block every node drain.
+            unhealthyPodEvictionPolicy: 'AlwaysAllow',
+            selector: { matchLabels: ctrlLabels },
+          },
         });
       }
     }

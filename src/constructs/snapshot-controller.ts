@@ -205,7 +205,13 @@ export class SnapshotController extends Construct {
     if ((props.podDisruptionBudget ?? true) && replicas > 1) {
       new KubePodDisruptionBudget(this, 'PodDisruptionBudget', {
         metadata: { name: N.deployment, namespace, labels },
-        spec: { minAvailable: IntOrString.fromNumber(1), selector: { matchLabels: labels } },
+        spec: {
+          minAvailable: IntOrString.fromNumber(1),
+          // AlwaysAllow: evicting a Pod that is not Ready costs no availability; the default would let
+          // two unready replicas block every node drain.
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+          selector: { matchLabels: labels },
+        },
       });
     }
   }

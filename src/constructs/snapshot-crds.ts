@@ -4,6 +4,7 @@ import {
   VOLUME_GROUP_SNAPSHOT_CONTENT_CRD, VOLUME_GROUP_SNAPSHOT_CRD, VOLUME_SNAPSHOT_CLASS_CRD, VOLUME_SNAPSHOT_CONTENT_CRD,
   VOLUME_SNAPSHOT_CRD,
 } from '../crds';
+import { KEEP_ON_PRUNE_ANNOTATIONS } from '../catalog';
 import { JsonSchemaProps, KubeCustomResourceDefinition, KubeCustomResourceDefinitionProps } from '../imports/k8s';
 import { resolveKubernetesMinor } from './_target';
 import { PropError } from './_validation';
@@ -22,6 +23,13 @@ export interface SnapshotCrdsProps {
    * @default false - only the three snapshot.storage.k8s.io CRDs
    */
   readonly groupSnapshots?: boolean;
+  /**
+   * Mark every CRD so Argo CD and Flux never prune or delete it (catalog KEEP_ON_PRUNE_ANNOTATIONS):
+   * removing a snapshot CRD deletes every snapshot of its kind with it. Turn off only when your
+   * GitOps tool must be able to remove them.
+   * @default true
+   */
+  readonly keepOnPrune?: boolean;
 }
 
 /**
@@ -55,7 +63,7 @@ export class SnapshotCrds extends Construct {
 
     const rendered = new Map<CrdDefinition, KubeCustomResourceDefinition>();
     for (const crd of groupSnapshots ? [...SNAPSHOT_CRDS, ...GROUP_SNAPSHOT_CRDS] : SNAPSHOT_CRDS) {
-      rendered.set(crd, new KubeCustomResourceDefinition(this, crd.kind, toCrdProps(crd)));
+      rendered.set(crd, new KubeCustomResourceDefinition(this, crd.kind, toCrdProps(crd, props.keepOnPrune ?? true)));
     }
     this.volumeSnapshotClass = rendered.get(VOLUME_SNAPSHOT_CLASS_CRD)!;
     this.volumeSnapshotContent = rendered.get(VOLUME_SNAPSHOT_CONTENT_CRD)!;
@@ -68,11 +76,11 @@ export class SnapshotCrds extends Construct {
 }
 
 /** Maps our wire-form data to the generated L1 props. */
-function toCrdProps(crd: CrdDefinition): KubeCustomResourceDefinitionProps {
+function toCrdProps(crd: CrdDefinition, keepOnPrune: boolean): KubeCustomResourceDefinitionProps {
   return {
     metadata: {
       name: crdName(crd),
-      annotations: { 'api-approved.kubernetes.io': crd.apiApproval },
+      annotations: { 'api-approved.kubernetes.io': crd.apiApproval, ...(keepOnPrune ? KEEP_ON_PRUNE_ANNOTATIONS : {}) },
     },
     spec: {
       group: crd.group,

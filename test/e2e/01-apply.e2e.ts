@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Cluster, eventually, Obj } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
+import { differenceIn } from './support/replay';
 
 const cluster = new Cluster();
 
@@ -44,6 +45,15 @@ describe(`kubectl apply -f dist/ on Kubernetes ${cluster.env.version}`, () => {
         return c?.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True') ? c : undefined;
       }, `${crd.metadata.name} Established`);
       expect(live.spec.versions.filter((v: { served: boolean }) => v.served).map((v: { name: string }) => v.name), crd.metadata.name).toEqual(['v1']);
+    }
+  });
+
+  it('the server keeps every field that was rendered (no field is dropped as unknown or gated off)', async () => {
+    for (const o of objectsIn(root)) {
+      const live = await cluster.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
+      const { metadata, status: _s, ...rest } = o;
+      const rendered = { ...rest, metadata: { labels: metadata.labels, annotations: metadata.annotations } };
+      expect(differenceIn(rendered, live), `${o.kind} ${o.metadata.name}`).toBeUndefined();
     }
   });
 
