@@ -125,9 +125,10 @@ describe('VolumeModeGuard', () => {
     });
   });
 
-  it('exempts nobody from the protection-flag policy by default', () => {
+  it('exempts nobody from the protection-flag policy by default (only Pods made from a workload template are left to the workload)', () => {
     const conds = named(synthGuard(), 'ValidatingAdmissionPolicy', POLICY_NAMES.keepProtectionFlag)!.spec.matchConditions;
-    expect(conds.map((c: { name: string }) => c.name)).toEqual(['not-being-deleted', 'creates-or-changes-the-pod-spec', 'runs-a-guarded-image']);
+    expect(conds.map((c: { name: string }) => c.name))
+      .toEqual(['not-being-deleted', 'creates-or-changes-the-pod-spec', 'not-made-from-a-workload-template', 'runs-a-guarded-image']);
   });
 
   it('excludes a policy on request', () => {

@@ -31,3 +31,16 @@ export const GO_PARSE_BOOL = {
   true: ['1', 't', 'T', 'TRUE', 'true', 'True'],
   false: ['0', 'f', 'F', 'FALSE', 'false', 'False'],
 } as const;
+
+/**
+ * Users that create Pods from a workload's template: kube-controller-manager's per-controller
+ * service accounts (`--use-service-account-credentials`, kubeadm's default) and its own identity
+ * otherwise. The protection policy leaves Pods they create to the judgement of the workload itself:
+ * refusing them would stop a pre-existing driver from coming back after a node drain. Nobody else can
+ * act as these users without impersonation rights.
+ */
+export const WORKLOAD_CONTROLLER_USERS: readonly string[] = [
+  'system:kube-controller-manager',
+  ...['replicaset-controller', 'statefulset-controller', 'daemon-set-controller', 'job-controller']
+    .map((sa) => `system:serviceaccount:kube-system:${sa}`),
+];

@@ -3,7 +3,9 @@
  * Images are recognised by repository name from any registry, with tag and/or digest, in containers
  * and init containers of Pods and of the apps/v1 workloads that template them.
  */
-import { Component, GO_PARSE_BOOL, parseTag, POLICY_NAMES, PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROTECTION_FLOORS, ProtectionFloor } from '../catalog';
+import {
+  Component, GO_PARSE_BOOL, parseTag, POLICY_NAMES, PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROTECTION_FLOORS, ProtectionFloor, WORKLOAD_CONTROLLER_USERS,
+} from '../catalog';
 import { POLICY_POD_SPEC_LIMITS } from '../catalog/admission';
 import { celString, celStrings, PARSE_BOOL_WORDS } from './_cel';
 import {
@@ -127,6 +129,13 @@ export const keepProtectionFlag: PolicyDefinition = {
     ],
   },
   matchConditions: [...protectionUpdateConditions((o) => `(request.kind.kind == 'Pod' ? ${o}.spec : ${o}.spec.template.spec)`), {
+    // A Pod a workload controller makes from its template: the workload was judged when it was
+    // written. Refusing the Pod would keep a driver that predates the guard down after a drain.
+    name: 'not-made-from-a-workload-template',
+    expression: "!(request.kind.kind == 'Pod' && request.operation == 'CREATE'"
+      + ` && request.userInfo.username in ${celStrings(WORKLOAD_CONTROLLER_USERS)}`
+      + " && object.metadata.?ownerReferences.orValue([]).exists(r, r.?controller.orValue(false)))",
+  }, {
     name: 'runs-a-guarded-image',
     // Cheap substring test; the exact repository match happens in the variables. A match condition
     // cannot read variables, so the one-element list names the pod spec once.
@@ -182,6 +191,10 @@ function buildCases(): PolicyDefinition['cases'] {
   const preexisting = provisioner([...PROVISIONER_ARGS, `${F}=false`]);
   const withMetadata = (o: Record<string, unknown>, extra: Record<string, unknown>) => ({ ...o, metadata: { ...(o.metadata as object), ...extra } });
   const withReplicas = (o: Record<string, unknown>, replicas: number) => ({ ...o, spec: { ...(o.spec as object), replicas } });
+  const podFrom = (username: string) => ({ operation: 'CREATE', userInfo: { username, groups: username.startsWith('system:serviceaccount:') ? ['system:serviceaccounts', 'system:serviceaccounts:kube-system'] : [] } }) as const;
+  const ownedPod = (controllerRef: boolean) => withMetadata(pod('csi-hostpath-controller-5d8f7-x2x9q', podSpec([container('csi-provisioner', catalogImage(P), [`${F}=false`])])), {
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'csi-hostpath-controller-5d8f7', uid: '6f1c2a7e-2b1d-4c39-9f7e-0d5a8b3c4e21', ...(controllerRef ? { controller: true } : {}) }],
+  });
   const deniedFalse = (name: string, object: Record<string, unknown>): PolicyDefinition['cases'][number] =>
     ({ name, request: create, object, expect: 'denied', message: /switches the volume mode protection off/ });
   return [
@@ -211,6 +224,24 @@ function buildCases(): PolicyDefinition['cases'] {
     {
       name: 'bare Pod with --flag=false', request: create, object: pod('csi-provisioner-debug', podSpec([container('csi-provisioner', catalogImage(P), [`${F}=false`])])),
       expect: 'denied', message: /^Pod csi-provisioner-debug: container csi-provisioner .* switches the volume mode protection off/,
+    },
+    // A driver whose Deployment predates the guard must come back after a node drain: its ReplicaSet's
+    // Pods are created by the controller, from a template the policy cannot change any more.
+    {
+      name: 'ReplicaSet controller recreates a Pod of a workload that predates the guard', request: podFrom('system:serviceaccount:kube-system:replicaset-controller'),
+      object: ownedPod(true), expect: 'not-matched',
+    },
+    {
+      name: 'kube-controller-manager without per-controller credentials recreates it', request: podFrom('system:kube-controller-manager'),
+      object: ownedPod(true), expect: 'not-matched',
+    },
+    {
+      name: 'a user cannot pass a Pod off as a controller\'s by writing an owner reference', request: create, object: ownedPod(true),
+      expect: 'denied', message: /^Pod csi-hostpath-controller-5d8f7-x2x9q: container csi-provisioner .* switches the volume mode protection off/,
+    },
+    {
+      name: 'a controller-created Pod without a controller owner reference is judged', request: podFrom('system:serviceaccount:kube-system:replicaset-controller'),
+      object: ownedPod(false), expect: 'denied', message: /switches the volume mode protection off/,
     },
     {
       name: 'flag and false as two arguments', request: create, object: provisioner([...PROVISIONER_ARGS, F, 'false']), expect: 'denied',
