@@ -183,3 +183,21 @@ describe('pinned releases are checked by release line', () => {
     expect(container(objects).image).toBe('registry.k8s.io/sig-storage/snapshot-controller:v8.6.1');
   });
 });
+
+describe('SnapshotController: system priority class outside kube-system', () => {
+  it('renders the ResourceQuota that admits the class in its own namespace, with room for a rollout', () => {
+    const { objects, controller } = render({ namespace: 'snapshot-system', replicas: 3 });
+    const quota = one(objects, 'ResourceQuota');
+    expect(quota.metadata).toMatchObject({ name: 'snapshot-controller-critical-pods', namespace: 'snapshot-system' });
+    expect(quota.spec).toEqual({
+      hard: { pods: '6' },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['system-cluster-critical'] }] },
+    });
+    expect(controller.criticalPodsQuota).toBeDefined();
+  });
+
+  it('needs none in kube-system, or for a priority class of your own', () => {
+    expect(render().objects.filter((o) => o.kind === 'ResourceQuota')).toEqual([]);
+    expect(render({ namespace: 'snapshot-system', priorityClassName: 'storage-critical' }).objects.filter((o) => o.kind === 'ResourceQuota')).toEqual([]);
+  });
+});

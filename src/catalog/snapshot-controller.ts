@@ -31,8 +31,12 @@ export const SNAPSHOT_CONTROLLER_DEFAULTS = {
   namespace: 'kube-system',
   /** Non-root identity for the distroless image, which would otherwise run as uid 0. */
   runAsUser: 65532,
+  /**
+   * Requests only, no memory limit: the controller's informers cache every PersistentVolume,
+   * PersistentVolumeClaim, VolumeSnapshot and VolumeSnapshotContent, so its memory grows with the
+   * cluster, and a fixed limit would OOM-kill it on exactly the clusters with the most snapshots.
+   */
   requests: { cpu: '10m', memory: '64Mi' },
-  limits: { memory: '256Mi' },
 } as const;
 
 /** Flag names of snapshot-controller v8 (its own flag set, not csi-lib-utils'). */

@@ -5,7 +5,7 @@ import {
   SNAPSHOT_CONTROLLER_NAMES as N,
 } from '../catalog';
 import {
-  IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeService, Quantity,
+  IntOrString, KubeDeployment, KubePodDisruptionBudget, KubeResourceQuota, KubeService, Quantity,
 } from '../imports/k8s';
 import { checkResources } from './_quantity';
 import { softTopologySpread } from './_scheduling';
@@ -72,7 +72,11 @@ export interface SnapshotControllerProps {
   readonly distributedSnapshotting?: boolean;
   /** `--feature-gates` of the controller, e.g. `{ CSIVolumeGroupSnapshot: true }`. @default - none */
   readonly featureGates?: Readonly<Record<string, boolean>>;
-  /** Container resources. @default - requests 10m CPU / 64Mi, limit 256Mi memory */
+  /**
+   * Container resources. Set a memory limit only with headroom measured on your cluster: the
+   * controller caches every PV, PVC, VolumeSnapshot and VolumeSnapshotContent.
+   * @default - requests 10m CPU / 64Mi memory, no limit
+   */
   readonly resources?: ContainerResources;
   /** Priority class of the pods. @default 'system-cluster-critical' */
   readonly priorityClassName?: string;
@@ -102,6 +106,11 @@ export class SnapshotController extends Construct {
   public readonly namespace: string;
   /** Container args, in rendered order. */
   public readonly args: readonly string[];
+  /**
+   * The ResourceQuota that admits the system priority class in the controller's namespace, where
+   * clusters limit those classes to namespaces with such a quota (absent in kube-system).
+   */
+  public readonly criticalPodsQuota?: KubeResourceQuota;
 
   constructor(scope: Construct, id: string, props: SnapshotControllerProps = {}) {
     super(scope, id);
@@ -155,7 +164,7 @@ export class SnapshotController extends Construct {
     this.args = Object.keys(flags).sort().map((k) => `${k}=${flags[k]}`);
 
     const labels = { [APP_LABEL]: N.deployment };
-    const resources = props.resources ?? { requests: D.requests, limits: D.limits };
+    const resources = props.resources ?? { requests: D.requests };
     const probePath = leaderElection ? D.leaderElectionHealthPath : D.metricsPath;
     this.deployment = new KubeDeployment(this, 'Deployment', {
       metadata: { name: N.deployment, namespace, labels },
@@ -211,6 +220,19 @@ export class SnapshotController extends Construct {
           // two unready replicas block every node drain.
           unhealthyPodEvictionPolicy: 'AlwaysAllow',
           selector: { matchLabels: labels },
+        },
+      });
+    }
+
+    // Clusters may allow the system-* priority classes only in namespaces whose ResourceQuota names
+    // them (GKE does so outside kube-system): without this the Deployment looks applied while no Pod
+    // is ever created. Room for twice the replicas covers a rollout.
+    if (priorityClassName.startsWith('system-') && namespace !== 'kube-system') {
+      this.criticalPodsQuota = new KubeResourceQuota(this, 'CriticalPodsQuota', {
+        metadata: { name: `${N.deployment}-critical-pods`, namespace, labels },
+        spec: {
+          hard: { pods: Quantity.fromString(String(replicas * 2)) },
+          scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClassName] }] },
         },
       });
     }
