@@ -119,3 +119,18 @@ describeWithShared('the default platform validates on every supported target', (
     });
   }
 });
+
+describe('SnapshotPlatformChart on a cluster that already runs snapshot-controller and owns the CRDs', () => {
+  it('renders only what works with any controller: the guard, user roles and doctor RBAC', () => {
+    const objects = Testing.synth(new SnapshotPlatformChart(Testing.app(), 'platform', { controller: false, crds: false })) as K8sObject[];
+    const kinds = new Set(objects.map((o) => o.kind));
+    for (const absent of ['CustomResourceDefinition', 'Deployment', 'Namespace', 'Service', 'PodDisruptionBudget', 'ResourceQuota']) expect(kinds.has(absent), absent).toBe(false);
+    expect(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy')).toHaveLength(7);
+    expect(objects.some((o) => o.kind === 'ClusterRole' && o.metadata.name === 'csi-snapshot-guard-doctor')).toBe(true);
+  });
+
+  it('refuses group snapshot CRDs when it renders no CRDs', () => {
+    expect(() => new SnapshotPlatformChart(Testing.app(), 'platform', { crds: false, groupSnapshots: true }))
+      .toThrow(/groupSnapshots.*crds is false.*drop groupSnapshots/);
+  });
+});

@@ -137,6 +137,29 @@ describeWithShared('doctor against a fake API server', () => {
       expect(r.exitCode).toBe(2);
     });
 
+    test('a version still in status.storedVersions warns that the next CRD upgrade will be refused, with the migration', async () => {
+      const s = await healthyCluster();
+      const crd = upstreamCrd('v8.6.0', 'volumesnapshots');
+      crd.status = { storedVersions: ['v1beta1', 'v1'] };
+      s.add(crd);
+      const f = one(await doctor(s), 'crds.volumesnapshots.stored-versions');
+      expect(f.status).toBe('warn');
+      expect(f.summary).toMatch(/still lists v1beta1/);
+      expect(f.fix).toMatch(/kubectl replace -f -.*--subresource=status.*"storedVersions":\["v1"\]/);
+    });
+
+    test('a CRD another manager keeps in place is reported, with the platform setting that leaves it alone', async () => {
+      const s = await healthyCluster();
+      const crd = upstreamCrd('v8.6.0', 'volumesnapshotclasses');
+      crd.metadata.labels = { 'addonmanager.kubernetes.io/mode': 'Reconcile' };
+      s.add(crd);
+      const r = await doctor(s);
+      const f = one(r, 'crds.volumesnapshotclasses.managed');
+      expect(f.status).toBe('warn');
+      expect(f.fix).toMatch(/crds: false/);
+      expect(r.findings.some((x) => x.id === 'crds.volumesnapshots.managed')).toBe(false);
+    });
+
     test('a missing CRD (404) fails its check and skips the content scan', async () => {
       const s = await FakeApiServer.start({ unserved: ['volumesnapshotcontents'] });
       servers.push(s);
@@ -157,6 +180,16 @@ describeWithShared('doctor against a fake API server', () => {
   });
 
   describe('check 3: workloads', () => {
+    test('a second snapshot-controller (a cloud add-on beside this project\'s) fails, naming both', async () => {
+      const s = await healthyCluster();
+      s.add(deployment('Deployment', 'snapshot-system', 'snapshot-controller', [{ name: 'snapshot-controller',
+        image: 'registry.k8s.io/sig-storage/snapshot-controller:v8.6.0', args: ['--leader-election=true'] }], 2));
+      const f = one(await doctor(s), 'workloads.snapshot-controller.several');
+      expect(f.status).toBe('fail');
+      expect(f.evidence).toEqual(expect.arrayContaining([expect.stringMatching(/kube-system\/snapshot-controller/), expect.stringMatching(/snapshot-system\/snapshot-controller/)]));
+      expect(f.fix).toMatch(/controller: false, crds: false/);
+    });
+
     const controller = (image: string, args: string[], replicas = 1, kind: 'Deployment' | 'DaemonSet' = 'Deployment') =>
       deployment(kind, 'kube-system', 'snapshot-controller', [{ name: 'snapshot-controller', image, args }], replicas);
     const SUBJECT = 'Deployment kube-system/snapshot-controller container snapshot-controller';

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { formatKubernetesMinor, POD_SECURITY_LABELS, PodSecurityLevel, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
 import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel } from '../constructs/_validation';
+import { checkDnsLabel, PropError } from '../constructs/_validation';
 import { DoctorRbac } from '../constructs/doctor-rbac';
 import { SnapshotController, SnapshotControllerProps } from '../constructs/snapshot-controller';
 import { SnapshotCrds } from '../constructs/snapshot-crds';
@@ -24,8 +24,20 @@ export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'
   readonly namespace?: string;
   /** Render the group snapshot CRDs too. @default false */
   readonly groupSnapshots?: boolean;
-  /** snapshot-controller settings (its namespace is the chart's). @default - the construct's defaults */
-  readonly controller?: Omit<SnapshotControllerProps, 'namespace' | 'kubernetesVersion'>;
+  /**
+   * Render the snapshot CRDs. `false` where someone else owns them (OpenShift's operator, a cloud
+   * add-on, the cluster add-on manager: `doctor` says when): theirs would be overwritten, or would
+   * overwrite these.
+   * @default true
+   */
+  readonly crds?: boolean;
+  /**
+   * snapshot-controller settings (its namespace is the chart's), or `false` where the cluster already
+   * runs one: two controllers each elect their own leader and both act on every snapshot. Without a
+   * controller the chart renders no namespace either.
+   * @default - the construct's defaults
+   */
+  readonly controller?: Omit<SnapshotControllerProps, 'namespace' | 'kubernetesVersion'> | false;
   /**
    * The admission policies that guard the volume mode, or `false` to leave them out (not
    * recommended: the flags and CRDs are then protected only as long as nobody changes them).
@@ -54,10 +66,10 @@ export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'
 export class SnapshotPlatformChart extends Chart {
   /** Namespace of the controller (not the cdk8s chart default: cluster-scoped objects must stay unnamespaced). */
   public readonly controllerNamespace: string;
-  /** The snapshot CRDs. */
-  public readonly crds: SnapshotCrds;
-  /** The snapshot-controller. */
-  public readonly controller: SnapshotController;
+  /** The snapshot CRDs, unless turned off. */
+  public readonly crds?: SnapshotCrds;
+  /** The snapshot-controller, unless turned off. */
+  public readonly controller?: SnapshotController;
   /** The admission policies, unless turned off. */
   public readonly guard?: VolumeModeGuard;
   /** The aggregated user roles, unless turned off. */
@@ -71,25 +83,31 @@ export class SnapshotPlatformChart extends Chart {
     resolveKubernetesMinor(this, props.kubernetesVersion);
     this.controllerNamespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'snapshot-system');
 
-    const ns = new KubeNamespace(this, 'Namespace', {
-      metadata: {
-        name: this.controllerNamespace,
-        labels: {
-          [POD_SECURITY_LABELS.enforce]: PodSecurityLevel.RESTRICTED,
-          [POD_SECURITY_LABELS.enforceVersion]: 'latest',
-          [POD_SECURITY_LABELS.warn]: PodSecurityLevel.RESTRICTED,
-          [POD_SECURITY_LABELS.audit]: PodSecurityLevel.RESTRICTED,
+    if (props.crds === false && props.groupSnapshots) {
+      throw new PropError(this, 'groupSnapshots', props.groupSnapshots, 'asks for group snapshot CRDs while crds is false',
+        'drop groupSnapshots (whoever owns the CRDs installs those too), or set crds: true');
+    }
+    if (props.crds !== false) this.crds = new SnapshotCrds(this, 'Crds', { groupSnapshots: props.groupSnapshots ?? false });
+    if (props.controller !== false) {
+      const ns = new KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.controllerNamespace,
+          labels: {
+            [POD_SECURITY_LABELS.enforce]: PodSecurityLevel.RESTRICTED,
+            [POD_SECURITY_LABELS.enforceVersion]: 'latest',
+            [POD_SECURITY_LABELS.warn]: PodSecurityLevel.RESTRICTED,
+            [POD_SECURITY_LABELS.audit]: PodSecurityLevel.RESTRICTED,
+          },
         },
-      },
-    });
-    this.crds = new SnapshotCrds(this, 'Crds', { groupSnapshots: props.groupSnapshots ?? false });
-    this.controller = new SnapshotController(this, 'SnapshotController', { ...props.controller, namespace: this.controllerNamespace });
-    // Apply order: the namespace and CRDs exist before the controller starts watching them.
-    this.controller.node.addDependency(ns, this.crds);
+      });
+      this.controller = new SnapshotController(this, 'SnapshotController', { ...props.controller, namespace: this.controllerNamespace });
+      // Apply order: the namespace and CRDs exist before the controller starts watching them.
+      this.controller.node.addDependency(ns, ...(this.crds ? [this.crds] : []));
+    }
     if (props.guard !== false) {
       this.guard = new VolumeModeGuard(this, 'VolumeModeGuard', props.guard ?? {});
       // The CRD policy checks CRD updates, so install the CRDs first and keep the guard behind them.
-      this.guard.node.addDependency(this.crds);
+      if (this.crds) this.guard.node.addDependency(this.crds);
     }
     if (props.userRoles !== false) this.userRoles = new SnapshotUserRoles(this, 'UserRoles', props.userRoles ?? {});
     if (props.doctorRoles ?? true) new DoctorRbac(this, 'DoctorRbac');

@@ -22,6 +22,23 @@ export async function checkCrds(ctx: CheckContext): Promise<Finding[]> {
     }
     present.add(plural);
     if (plural === SNAPSHOT_RESOURCES.volumeSnapshotContents) contentCrd = crd;
+    const stored: string[] = crd.status?.storedVersions ?? [];
+    if (stored.some((v) => v !== SNAPSHOT_VERSION)) {
+      // The API server refuses a CRD update that drops a version still listed here: the next CRD
+      // upgrade (one without v1beta1) fails until the objects are rewritten and the list trimmed.
+      findings.push({ check: 'crds', id: `crds.${plural}.stored-versions`, status: 'warn', subject,
+        summary: `status.storedVersions still lists ${stored.filter((v) => v !== SNAPSHOT_VERSION).join(', ')}: a CRD upgrade that drops it will be refused`,
+        evidence: [`status.storedVersions: ${stored.join(', ')}`],
+        fix: `rewrite every object in ${SNAPSHOT_VERSION} (\`kubectl get ${plural} -A -o json | kubectl replace -f -\`), then `
+          + `\`kubectl patch crd ${name} --subresource=status --type=merge -p '{"status":{"storedVersions":["${SNAPSHOT_VERSION}"]}}'\`` });
+    }
+    const owner = managedBy(crd);
+    if (owner) {
+      findings.push({ check: 'crds', id: `crds.${plural}.managed`, status: 'warn', subject,
+        summary: `the CRD is managed by ${owner.by}: it will put its own version back over any other`,
+        evidence: [owner.evidence],
+        fix: 'leave the CRDs to it: install this project\'s platform with crds: false (and controller: false if it also runs snapshot-controller)' });
+    }
     const versions: any[] = crd.spec?.versions ?? [];
     const v1 = versions.find((v) => v.name === SNAPSHOT_VERSION);
     const evidence = versions.map((v) => `${v.name}: served=${Boolean(v.served)} storage=${Boolean(v.storage)}`);
@@ -62,6 +79,22 @@ function sourceVolumeModeFinding(crd: KubeObject): Finding {
       fix: 'upgrade the snapshot CRDs to external-snapshotter v8, whose CEL rules make the field set-once' };
   }
   return { check: 'crds', id: 'crds.source-volume-mode', status: 'pass', subject, summary: 'spec.sourceVolumeMode is present and set-once', evidence };
+}
+
+/** Who else keeps this CRD in place, from the marks cluster add-on managers leave. */
+function managedBy(crd: KubeObject): { by: string; evidence: string } | undefined {
+  const labels = crd.metadata?.labels ?? {};
+  const annotations = crd.metadata?.annotations ?? {};
+  if (labels['addonmanager.kubernetes.io/mode']) {
+    return { by: 'the cluster add-on manager', evidence: `label addonmanager.kubernetes.io/mode=${labels['addonmanager.kubernetes.io/mode']}` };
+  }
+  const openshift = Object.keys(annotations).find((k) => k.startsWith('include.release.openshift.io/'));
+  if (openshift) return { by: 'the OpenShift cluster version operator', evidence: `annotation ${openshift}` };
+  const managed = labels['app.kubernetes.io/managed-by'];
+  if (managed && managed !== 'csi-snapshot-guard' && managed !== 'cdk8s') {
+    return { by: managed, evidence: `label app.kubernetes.io/managed-by=${managed}` };
+  }
+  return undefined;
 }
 
 function normalize(rule: string): string {

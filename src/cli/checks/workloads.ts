@@ -28,6 +28,7 @@ export async function checkWorkloads(ctx: CheckContext): Promise<Finding[]> {
   const findings: Finding[] = [];
   const components = (Object.keys(PROTECTION_FLOORS) as Component[]).sort();
   const found = new Set<Component>();
+  const snapshotControllers: string[] = [];
   for (const { kind, plural } of KINDS) {
     for await (const workload of listAll(ctx, { group: 'apps', version: 'v1', plural }, `${plural}`)) {
       for (const container of workload.spec?.template?.spec?.containers ?? []) {
@@ -35,9 +36,18 @@ export async function checkWorkloads(ctx: CheckContext): Promise<Finding[]> {
         const component = components.find((c) => c === image.name);
         if (!component) continue;
         found.add(component);
+        if (component === Component.SNAPSHOT_CONTROLLER) snapshotControllers.push(describe(kind, workload));
         findings.push(auditContainer(kind, workload, container, component, PROTECTION_FLOORS[component]!, image.tag, image.digest));
       }
     }
+  }
+  if (snapshotControllers.length > 1) {
+    // Each holds its own leader lease (leases are per namespace), so both act on every snapshot.
+    findings.push({ check: 'workloads', id: 'workloads.snapshot-controller.several', status: 'fail', subject: 'snapshot-controller',
+      summary: `${snapshotControllers.length} workloads run snapshot-controller: each elects its own leader, and both act on every snapshot`,
+      evidence: snapshotControllers,
+      fix: 'keep one. If the cluster (a cloud add-on, OpenShift, an earlier install in kube-system) already runs one, install this project\'s '
+        + 'platform without its controller and CRDs (SnapshotPlatformChart controller: false, crds: false): the guard, user roles and doctor RBAC work with any controller' });
   }
   for (const component of components) {
     if (found.has(component)) continue;
