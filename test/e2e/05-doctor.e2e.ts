@@ -67,6 +67,8 @@ beforeAll(async () => {
   ourCrds = objectsIn(renderFor(cluster.env.minor)).filter((o) => o.kind === 'CustomResourceDefinition');
   // The field report's cluster has none of this project's policies.
   await removePolicyBindings(cluster);
+  for (const crd of ourCrds) await eventually(() => cluster.put(crd), `${crd.metadata.name} written`);
+  await eventually(async () => (await cluster.request('GET', '/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents')).status === 200, 'the snapshot API');
   for (const o of await cluster.list(VSC, 'VolumeSnapshotContent')) await cluster.purge(VSC, 'VolumeSnapshotContent', o.metadata.name);
   await cluster.ensureNamespace('doctor-e2e');
   const legacy = legacyContentCrd(ourCrds.find((c) => c.metadata.name === CONTENT_CRD)!);
@@ -172,5 +174,42 @@ describe(`doctor through kubectl proxy (http://), Kubernetes ${cluster.env.versi
     expect(report.server).toMatch(/^http:\/\/127\.0\.0\.1:/);
     expect(report.findings.find((f: Obj) => f.id === 'server.version').status).not.toBe('fail');
     expect(code).toBe(2); // the seeded traps are still there
+  });
+});
+
+describe(`a stored version left behind blocks the next CRD upgrade, Kubernetes ${cluster.env.version}`, () => {
+  const NAME = 'volumesnapshotclasses.snapshot.storage.k8s.io';
+  let ours: Obj;
+  beforeAll(async () => {
+    ours = ourCrds.find((c) => c.metadata.name === NAME)!;
+    // An older install stored objects as v1beta1 (then the storage version).
+    const older = JSON.parse(JSON.stringify(ours));
+    for (const v of older.spec.versions) Object.assign(v, v.name === 'v1beta1' ? { served: true, storage: true } : { storage: false });
+    await cluster.put(older);
+    await eventually(async () => (await cluster.create({ apiVersion: 'snapshot.storage.k8s.io/v1beta1', kind: 'VolumeSnapshotClass', metadata: { name: 'stored-as-beta' }, driver: 'hostpath.csi.k8s.io', deletionPolicy: 'Delete' })).status === 201, 'a v1beta1 object');
+    await cluster.put(ours);
+  });
+  afterAll(() => cluster.put(ours));
+
+  it('doctor warns, the upgrade is refused until the fix is followed, and then it goes through', async () => {
+    const stored = (await cluster.get(CRD_API, 'CustomResourceDefinition', NAME))!.status.storedVersions;
+    expect(stored).toContain('v1beta1');
+    const finding = (await runDoctor(connect())).findings.find((f) => f.id === 'crds.volumesnapshotclasses.stored-versions');
+    expect(finding?.status).toBe('warn');
+
+    const withoutBeta = (crd: Obj) => ({ ...crd, spec: { ...crd.spec, versions: crd.spec.versions.filter((v: Obj) => v.name !== 'v1beta1') } });
+    const live = (await cluster.get(CRD_API, 'CustomResourceDefinition', NAME))!;
+    const refused = await cluster.replace(withoutBeta(live));
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/storedVersions/);
+
+    // The fix as doctor prints it: rewrite every object in v1, then trim the list.
+    const objects = await cluster.kubectl(['get', 'volumesnapshotclasses', '-A', '-o', 'json']);
+    const replaced = await cluster.kubectl(['replace', '-f', '-'], { input: objects.stdout });
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const patched = await cluster.kubectl(['patch', 'crd', NAME, '--subresource=status', '--type=merge', '-p', '{"status":{"storedVersions":["v1"]}}']);
+    expect(patched.code, patched.stderr).toBe(0);
+    const upgraded = await cluster.replace(withoutBeta((await cluster.get(CRD_API, 'CustomResourceDefinition', NAME))!));
+    expect(upgraded.status, upgraded.body.message).toBe(200);
   });
 });
