@@ -1,6 +1,6 @@
 /**
  * The ready-made app: every chart this project ships, grouped by output folder. Kept free of I/O
- * so tests can build it in-process; src/main.ts writes it to dist/.
+ * so tests can build it in-process; src/synth-output.ts writes it (src/main.ts: to dist/).
  *
  * dist/                 what `kubectl apply -f dist/` installs in one pass: the snapshot platform and
  *                       the volume mode guard. No custom resource sits here: kubectl resolves every
