@@ -22,7 +22,16 @@ export const POLICY_NAMES = {
   addProtectionFlag: 'add-volume-mode-protection-flag',
   /** Mutating: record who allowed a volume mode change. */
   stampModeChangeApprover: 'stamp-volume-mode-change-approver',
+  /** Mutating: label the claims that restore a snapshot, so only they meet the restore policy. */
+  markSnapshotRestores: 'mark-snapshot-restores',
 } as const;
+
+/**
+ * Label the mutating policy puts on every PersistentVolumeClaim that restores a VolumeSnapshot. The
+ * restore policy's binding selects claims by it, so a claim that restores nothing never pays for
+ * the restore policy, whose cost grows with the number of VolumeSnapshotContents.
+ */
+export const RESTORES_SNAPSHOT_LABEL = 'csi-snapshot-guard.io/restores-snapshot';
 
 /** Suffix of every binding's name. */
 export const POLICY_BINDING_SUFFIX = '-binding';

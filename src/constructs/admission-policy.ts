@@ -67,6 +67,12 @@ export interface AdmissionPolicyProps {
   readonly exempt?: PrincipalExemption;
   /** Selector of the binding's paramRef, for policies with params. @default - the definition's selector (every object of the kind) */
   readonly paramSelector?: LabelSelector;
+  /**
+   * Labels a request's object must carry for the binding to apply (`matchResources.objectSelector`).
+   * A request that does not match costs nothing: no params are read for it.
+   * @default - every object the policy's rules match
+   */
+  readonly objectSelector?: LabelSelector;
 }
 
 /**
@@ -126,6 +132,10 @@ export class AdmissionPolicy extends Construct {
           + `${Object.keys(props.paramSelector ?? def.params.selector).length === 0 ? ' = all of them' : ''}); cost grows with their number, and none found means ${def.params.parameterNotFoundAction}`,
       },
     } : {};
+    const matchResources = props.objectSelector ? { matchResources: { objectSelector: cloneSelector(props.objectSelector) } } : {};
+    if (props.objectSelector && !props.objectSelector.matchLabels && !props.objectSelector.matchExpressions?.length) {
+      throw new PropError(this, 'objectSelector', props.objectSelector, 'selects every object', 'name the labels to select, or leave objectSelector out');
+    }
     if (props.paramSelector && !def.params) {
       throw new PropError(this, 'paramSelector', props.paramSelector, `is set but policy ${def.name} takes no params`, 'remove paramSelector');
     }
@@ -142,7 +152,7 @@ export class AdmissionPolicy extends Construct {
       });
       new KubeValidatingAdmissionPolicyBinding(this, 'Binding', {
         metadata: { name: this.bindingName, ...bindingMeta },
-        spec: { policyName: this.policyName, validationActions: actions, ...paramRef },
+        spec: { policyName: this.policyName, validationActions: actions, ...paramRef, ...matchResources },
       });
       return;
     }
@@ -158,7 +168,7 @@ export class AdmissionPolicy extends Construct {
         : { patchType: m.patchType, jsonPatch: { expression: m.expression } })),
       reinvocationPolicy: def.reinvocationPolicy ?? 'Never',
     };
-    const bindingSpec = { policyName: this.policyName, ...paramRef };
+    const bindingSpec = { policyName: this.policyName, ...paramRef, ...matchResources };
     if (offer?.version === 'v1') {
       if (cluster) requireAdmissionApi(this, kind, minor, cluster);
       this.apiVersion = 'v1';

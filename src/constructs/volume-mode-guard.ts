@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import {
-  APPROVE_MODE_CHANGE_VERB, featureGate, formatKubernetesMinor, MODE_CHANGE_APPROVER_CLUSTER_ROLE, mutatingAdmissionPolicyApi,
+  APPROVE_MODE_CHANGE_VERB, featureGate, formatKubernetesMinor, MODE_CHANGE_APPROVER_CLUSTER_ROLE, mutatingAdmissionPolicyApi, RESTORES_SNAPSHOT_LABEL,
   runtimeConfigFor, SNAPSHOT_STACK_KUBERNETES,
 } from '../catalog';
 import { betaApiRequirement } from '../catalog/admission';
@@ -95,6 +95,9 @@ export class VolumeModeGuard extends Construct {
     }
 
     const policies: Partial<Record<ValidatingPolicyKey | MutatingPolicyKey, AdmissionPolicy>> = {};
+    const mutating = this.renderMutating(minor, props);
+    // Where the claims that restore a snapshot are labelled, only they meet the restore policy.
+    const restoresLabelled = mutating && !exclude.has('markSnapshotRestores');
     for (const [key, definition] of Object.entries(VALIDATING_POLICIES) as [ValidatingPolicyKey, (typeof VALIDATING_POLICIES)[ValidatingPolicyKey]][]) {
       if (exclude.has(key)) continue;
       policies[key] = new AdmissionPolicy(this, pascal(key), {
@@ -102,11 +105,12 @@ export class VolumeModeGuard extends Construct {
         validationActions: props.actions?.[key] ?? props.defaultActions,
         exempt: props.exempt?.[key],
         paramSelector: props.paramSelectors?.[key as ParamPolicyKey],
+        ...(key === 'restoreKeepsVolumeMode' && restoresLabelled ? { objectSelector: { matchLabels: { [RESTORES_SNAPSHOT_LABEL]: 'true' } } } : {}),
         ...(clusterFeatures ? { clusterFeatures } : {}),
       });
     }
 
-    if (this.renderMutating(minor, props)) {
+    if (mutating) {
       for (const [key, definition] of Object.entries(MUTATING_POLICIES) as [MutatingPolicyKey, (typeof MUTATING_POLICIES)[MutatingPolicyKey]][]) {
         if (exclude.has(key)) continue;
         policies[key] = new AdmissionPolicy(this, pascal(key), {

@@ -6,6 +6,7 @@ import { addProtectionFlag } from './add-protection-flag';
 import { approveVolumeModeChange } from './approve-volume-mode-change';
 import { crdKeepsSourceVolumeMode } from './crd-keeps-source-volume-mode';
 import { keepProtectionFlag } from './keep-protection-flag';
+import { markSnapshotRestores } from './mark-snapshot-restores';
 import { requireSourceVolumeMode } from './require-source-volume-mode';
 import { restoreKeepsVolumeMode } from './restore-keeps-volume-mode';
 import { singleDefaultSnapshotClass, singleDefaultStorageClass } from './single-default-class';
@@ -14,7 +15,7 @@ import type { MutatingPolicyDefinition, PolicyDefinition } from './types';
 
 export * from './types';
 export {
-  addProtectionFlag, approveVolumeModeChange, crdKeepsSourceVolumeMode, keepProtectionFlag, requireSourceVolumeMode,
+  addProtectionFlag, approveVolumeModeChange, crdKeepsSourceVolumeMode, keepProtectionFlag, markSnapshotRestores, requireSourceVolumeMode,
   restoreKeepsVolumeMode, singleDefaultSnapshotClass, singleDefaultStorageClass, stampModeChangeApprover,
 };
 
@@ -33,6 +34,7 @@ export const VALIDATING_POLICIES = {
 export const MUTATING_POLICIES = {
   addProtectionFlag,
   stampModeChangeApprover,
+  markSnapshotRestores,
 } as const satisfies Record<string, MutatingPolicyDefinition>;
 
 /** Key of a validating policy. */

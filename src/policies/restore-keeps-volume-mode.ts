@@ -14,8 +14,11 @@ import type { PolicyDefinition } from './types';
 const GROUP = celString(SNAPSHOT_GROUP);
 const isSnapshotRef = (field: 'dataSource' | 'dataSourceRef') =>
   `object.spec.?${field}.?kind.orValue('') == 'VolumeSnapshot' && object.spec.?${field}.?apiGroup.orValue('') == ${GROUP}`;
+/** The match condition shared with the policy that labels such claims. @internal */
+export const RESTORES_A_VOLUME_SNAPSHOT = { name: 'restores-a-volume-snapshot', expression: `(${isSnapshotRef('dataSourceRef')}) || (${isSnapshotRef('dataSource')})` };
 
-function pvc(name: string, opts: { volumeMode?: string; snapshot?: string; via?: 'dataSource' | 'dataSourceRef' | 'both'; sourceNamespace?: string; pvcSource?: boolean } = {}): Record<string, unknown> {
+/** A claim in team-a restoring `snapshot`, or cloning a PVC; exported for the policy that labels restores. @internal */
+export function pvc(name: string, opts: { volumeMode?: string; snapshot?: string; via?: 'dataSource' | 'dataSourceRef' | 'both'; sourceNamespace?: string; pvcSource?: boolean } = {}): Record<string, unknown> {
   const ref = opts.pvcSource ? { kind: 'PersistentVolumeClaim', name: 'db-data' } : { apiGroup: SNAPSHOT_GROUP, kind: 'VolumeSnapshot', name: opts.snapshot ?? 'db-snap' };
   const via = opts.via ?? 'both';
   return {
@@ -53,7 +56,7 @@ export const restoreKeepsVolumeMode: PolicyDefinition = {
   matchConstraints: {
     resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['persistentvolumeclaims'], operations: ['CREATE'] }],
   },
-  matchConditions: [{ name: 'restores-a-volume-snapshot', expression: `(${isSnapshotRef('dataSourceRef')}) || (${isSnapshotRef('dataSource')})` }],
+  matchConditions: [RESTORES_A_VOLUME_SNAPSHOT],
   params: { kind: { apiVersion: `${SNAPSHOT_GROUP}/${SNAPSHOT_VERSION}`, kind: 'VolumeSnapshotContent' }, selector: {}, parameterNotFoundAction: 'Allow' },
   failurePolicy: {
     action: 'Ignore',

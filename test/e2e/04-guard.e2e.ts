@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ALLOW_VOLUME_MODE_CHANGE_ANNOTATION, MODE_CHANGE_APPROVED_BY_ANNOTATION, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES,
-  PREVENT_VOLUME_MODE_CONVERSION_FLAG,
+  PREVENT_VOLUME_MODE_CONVERSION_FLAG, RESTORES_SNAPSHOT_LABEL,
 } from '../../src/catalog';
 import { catalogImage, snapshotContent } from '../../src/policies/_fixtures';
 import { Component } from '../../src/catalog';
@@ -167,5 +167,39 @@ describe(`type checking on Kubernetes ${cluster.env.version}`, () => {
       expect(live.status.typeChecking.expressionWarnings ?? [], p.metadata.name).toEqual([]);
       expect(live.status.conditions ?? [], p.metadata.name).not.toContainEqual(expect.objectContaining({ status: 'False' }));
     }
+  });
+});
+
+describe(`the restore check through the whole guard on Kubernetes ${cluster.env.version}`, () => {
+  const claim = (name: string, volumeMode: string, restore: boolean): Obj => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'guard-e2e' },
+    spec: {
+      accessModes: ['ReadWriteOnce'], volumeMode, resources: { requests: { storage: '1Gi' } },
+      ...(restore ? { dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'guard-snap' } } : {}),
+    },
+  });
+  beforeAll(async () => {
+    await cluster.put(snapshotContent('guard-restore-content', { sourceVolumeMode: 'Filesystem', snapshot: 'guard-snap', namespace: 'guard-e2e' }));
+  });
+
+  it('a claim restoring a Filesystem snapshot as Block is refused with the reason', async () => {
+    const res = await eventually(async () => {
+      const r = await cluster.create(claim('restore-as-block', 'Block', true), { dryRun: true });
+      return r.status >= 400 ? r : undefined;
+    }, 'the restore policy to refuse');
+    expect(denialMessage(res)).toMatch(/restores VolumeSnapshot guard-e2e\/guard-snap \(content guard-restore-content\) whose source volume was Filesystem as Block/);
+  });
+
+  it('the same restore in the source mode is created', async () => {
+    const res = await cluster.create(claim('restore-as-fs', 'Filesystem', true), { dryRun: true });
+    expect(res.status, res.body.message).toBe(201);
+  });
+
+  it.skipIf(minor < 34)('only restoring claims are labelled, so only they meet the restore policy', async () => {
+    const restoring = await cluster.create(claim('restore-as-fs', 'Filesystem', true), { dryRun: true });
+    expect(restoring.body.metadata.labels?.[RESTORES_SNAPSHOT_LABEL]).toBe('true');
+    const plain = await cluster.create(claim('plain', 'Block', false), { dryRun: true });
+    expect(plain.status).toBe(201);
+    expect(plain.body.metadata.labels?.[RESTORES_SNAPSHOT_LABEL]).toBeUndefined();
   });
 });

@@ -127,7 +127,7 @@ export class CaseReplayer {
       // A mutating binding the server has not dropped yet could still rewrite it: write until stored as given.
       return eventually(async () => {
         const stored = await this.write(old);
-        return JSON.stringify(writableParts(stored)) === JSON.stringify(writableParts(old)) ? stored : undefined;
+        return canonical(writableParts(stored)) === canonical(writableParts(old)) ? stored : undefined;
       }, `${old.kind} ${metadata.name} stored as written`, 10_000, 250);
     }
     // The case's own finalizer may be one a controller finishes (foregroundDeletion): one of ours holds it.
@@ -240,6 +240,13 @@ export function stripServerFields(o: Obj): Obj {
   const { uid: _u, resourceVersion: _r, creationTimestamp: _c, managedFields: _m, generation: _g, ...metadata } = o.metadata ?? {};
   const { status: _s, ...rest } = o;
   return { ...rest, metadata };
+}
+
+/** JSON with map keys sorted, so two objects compare equal whatever order the server wrote their keys in. */
+function canonical(value: unknown): string {
+  const sort = (v: unknown): unknown => (Array.isArray(v) ? v.map(sort)
+    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v);
+  return JSON.stringify(sort(value));
 }
 
 /** What the mutating policies may write: annotations, and the args of every pod-template container. */
