@@ -107,7 +107,8 @@ api_args=(
   # A loopback advertise address cannot be written into the 'kubernetes' Endpoints.
   --endpoint-reconciler-type=none
   --allow-privileged=true --profiling=false
-  # No kubelet mints the 'default' ServiceAccount race-free for namespaces the tests create.
+  # No serviceaccount controller runs here, so namespaces the tests create never get a 'default'
+  # ServiceAccount, which this admission plugin would demand of every Pod.
   --disable-admission-plugins=ServiceAccount
 )
 # CrossNamespaceVolumeDataSource (alpha, off by default): without it the API server drops
