@@ -44,3 +44,12 @@ export const WORKLOAD_CONTROLLER_USERS: readonly string[] = [
   ...['replicaset-controller', 'statefulset-controller', 'daemon-set-controller', 'job-controller']
     .map((sa) => `system:serviceaccount:kube-system:${sa}`),
 ];
+
+/**
+ * Annotation the snapshot-controller puts on a VolumeSnapshotContent once its VolumeSnapshot is being
+ * deleted, whatever the deletion policy, and never removes (external-snapshotter v8.6.0
+ * pkg/utils/util.go, pkg/common-controller/snapshot_controller.go). A content kept with
+ * `deletionPolicy: Retain` therefore carries it after its snapshot is gone, which tells it apart
+ * from the content of a new snapshot with the same name.
+ */
+export const SNAPSHOT_BEING_DELETED_ANNOTATION = 'snapshot.storage.kubernetes.io/volumesnapshot-being-deleted';

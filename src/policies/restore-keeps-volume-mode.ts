@@ -5,6 +5,7 @@
  */
 import {
   ALLOW_VOLUME_MODE_CHANGE_ANNOTATION, APPROVE_MODE_CHANGE_VERB, GO_PARSE_BOOL, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES,
+  SNAPSHOT_BEING_DELETED_ANNOTATION,
 } from '../catalog';
 import { DEFAULT_VOLUME_MODE, SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../catalog/snapshot-api';
 import { annotationOf, celString, celStrings } from './_cel';
@@ -40,6 +41,9 @@ const otherContents = [
   snapshotContent('snapcontent-other-ns', { sourceVolumeMode: 'Filesystem', snapshot: 'db-snap', namespace: 'team-b' }),
   snapshotContent('snapcontent-logs', { sourceVolumeMode: 'Block', snapshot: 'logs-snap', namespace: 'team-a' }),
 ];
+// The content of an earlier db-snap, kept with Retain after that snapshot was deleted.
+const blockContent = snapshotContent('snapcontent-db-old', { sourceVolumeMode: 'Block', snapshot: 'db-snap', namespace: 'team-a' });
+const staleBlockContent = { ...blockContent, metadata: { ...(blockContent.metadata as object), annotations: { [SNAPSHOT_BEING_DELETED_ANNOTATION]: 'yes' } } };
 const allowed = (value: string) => snapshotContent('snapcontent-db', {
   sourceVolumeMode: 'Filesystem', snapshot: 'db-snap', namespace: 'team-a', annotations: { [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: value },
 });
@@ -74,8 +78,11 @@ export const restoreKeepsVolumeMode: PolicyDefinition = {
       expression: 'variables.source.?namespace.orValue(request.namespace)',
     },
     {
+      // Contents of the named snapshot, except stale ones: one being deleted, or one kept (Retain)
+      // from an earlier snapshot of the same name, which the controller marked when that was deleted.
       name: 'boundHere',
-      expression: "params.spec.?volumeSnapshotRef.?name.orValue('') == variables.snapshotName && params.spec.?volumeSnapshotRef.?namespace.orValue('') == variables.snapshotNamespace",
+      expression: "params.spec.?volumeSnapshotRef.?name.orValue('') == variables.snapshotName && params.spec.?volumeSnapshotRef.?namespace.orValue('') == variables.snapshotNamespace"
+        + ` && !params.metadata.?deletionTimestamp.hasValue() && !(${annotationOf('params', SNAPSHOT_BEING_DELETED_ANNOTATION)}.hasValue())`,
     },
     { name: 'sourceMode', expression: "params.spec.?sourceVolumeMode.orValue('')" },
     { name: 'claimMode', expression: `object.spec.?volumeMode.orValue(${celString(DEFAULT_VOLUME_MODE)})` },
@@ -123,6 +130,18 @@ export const restoreKeepsVolumeMode: PolicyDefinition = {
     {
       name: 'legacy content without sourceVolumeMode', request: create, object: pvc('db-raw', { volumeMode: 'Block' }),
       params: [snapshotContent('snapcontent-db', { sourceVolumeMode: null, snapshot: 'db-snap', namespace: 'team-a' })], expect: 'allowed',
+    },
+    {
+      name: 'a content kept (Retain) from an earlier snapshot of the same name does not count', request: create, object: pvc('db-restore', { volumeMode: 'Filesystem' }),
+      params: [staleBlockContent, fsContent], expect: 'allowed',
+    },
+    {
+      name: 'a content being deleted does not count', request: create, object: pvc('db-restore', { volumeMode: 'Filesystem' }),
+      params: [{ ...blockContent, metadata: { ...(blockContent.metadata as object), deletionTimestamp: '2025-06-01T10:00:00Z' } }, fsContent], expect: 'allowed',
+    },
+    {
+      name: 'beside a stale content the current one still refuses', request: create, object: pvc('db-raw', { volumeMode: 'Block' }),
+      params: [staleBlockContent, fsContent], expect: 'denied', message: /\(content snapcontent-db\) whose source volume was Filesystem as Block/,
     },
     { name: 'snapshot not bound yet (no contents)', request: create, object: pvc('db-raw', { volumeMode: 'Block' }), params: [], expect: 'allowed' },
     { name: 'clone from a PVC is not matched', request: create, object: pvc('db-clone', { volumeMode: 'Block', pvcSource: true }), params: [fsContent], expect: 'not-matched' },

@@ -118,10 +118,11 @@ export class CaseReplayer {
   }
 
   /**
-   * The old object of a case, stored. One the case shows being deleted (deletionTimestamp) is
-   * written without it and then deleted for real: its finalizers keep it, now terminating.
+   * A param or old object of a case, stored as the case shows it. One being deleted
+   * (deletionTimestamp) is written without it and then deleted for real: a finalizer keeps it,
+   * now terminating.
    */
-  private async storeOld(old: Obj): Promise<Obj> {
+  private async store(old: Obj): Promise<Obj> {
     const { deletionTimestamp, deletionGracePeriodSeconds: _g, ...metadata } = old.metadata;
     if (!deletionTimestamp) {
       // A mutating binding the server has not dropped yet could still rewrite it: write until stored as given.
@@ -133,7 +134,10 @@ export class CaseReplayer {
     // The case's own finalizer may be one a controller finishes (foregroundDeletion): one of ours holds it.
     await this.write({ ...old, metadata: { ...metadata, finalizers: [...(metadata.finalizers ?? []), HOLD_FINALIZER] } });
     await this.cluster.remove(old.apiVersion, old.kind, metadata.name, metadata.namespace);
-    return (await this.cluster.get(old.apiVersion, old.kind, metadata.name, metadata.namespace))!;
+    return eventually(async () => {
+      const terminating = await this.cluster.get(old.apiVersion, old.kind, metadata.name, metadata.namespace);
+      return terminating?.metadata.deletionTimestamp ? terminating : undefined;
+    }, `${old.kind} ${metadata.name} terminating`);
   }
 
   private async cleanup(): Promise<void> {
@@ -162,7 +166,7 @@ export class CaseReplayer {
     const sameObject = (a: Obj, b: Obj) => a.kind === b.kind && a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace;
     for (const p of (c.params ?? []) as Obj[]) {
       const labelled = { ...p, metadata: { ...p.metadata, labels: { ...(p.metadata.labels ?? {}), [CASE_LABEL]: id } } };
-      this.leftovers.push(await this.write(stripServerFields(labelled)));
+      this.leftovers.push(await this.store(stripServerFields(labelled)));
     }
     let stored: Obj | undefined;
     if (c.oldObject) {
@@ -170,7 +174,7 @@ export class CaseReplayer {
       const old = c.oldObject as Obj;
       stored = asParam
         ? await this.cluster.get(old.apiVersion, old.kind, old.metadata.name, old.metadata.namespace)
-        : await this.storeOld(stripServerFields(old));
+        : await this.store(stripServerFields(old));
       if (!asParam) this.leftovers.push(stored!);
       if (asParam && firstDifference(stripServerFields(old), stripServerFields(stored!), '')) {
         throw new Error(`case ${c.name}: oldObject ${old.metadata.name} differs from the param of the same name; the case cannot be replayed`);
