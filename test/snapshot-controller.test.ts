@@ -160,9 +160,17 @@ describeWithShared('SnapshotController RBAC parity with upstream rbac-snapshot-c
     expect(normalize(one(objects, 'Role').rules)).toEqual(normalize(upstream.find((o) => o.kind === 'Role').rules));
   });
 
-  it('uses the upstream names for the account and roles', () => {
-    for (const kind of ['ServiceAccount', 'ClusterRole', 'Role']) {
+  it('uses the upstream names for the namespaced account and role', () => {
+    for (const kind of ['ServiceAccount', 'Role']) {
       expect(one(objects, kind).metadata.name).toBe(upstream.find((o) => o.kind === kind).metadata.name);
+    }
+  });
+
+  it('never takes upstream\'s cluster-scoped names, which an existing install in kube-system already holds', () => {
+    for (const kind of ['ClusterRole', 'ClusterRoleBinding']) {
+      const ours = one(objects, kind).metadata.name;
+      expect(ours).not.toBe(upstream.find((o) => o.kind === kind).metadata.name);
+      expect(ours).toBe('csi-snapshot-guard-snapshot-controller');
     }
   });
 

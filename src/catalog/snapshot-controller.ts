@@ -4,11 +4,17 @@ import { BUILT_IN_PRIORITY_CLASSES } from './kubernetes';
  * snapshot-controller facts the construct renders (FACTS §c2, ES@v8.6.0 deploy manifests).
  */
 
-/** Names upstream uses for the controller's objects; kept so existing RBAC reviews still match. */
+/**
+ * Names of the controller's objects. Namespaced ones keep upstream's names, so existing RBAC reviews
+ * still match. The cluster-scoped ClusterRole (and its binding) carries this project's prefix: many
+ * clusters already run upstream's controller with a `snapshot-controller-runner` in kube-system, and
+ * applying ours over it would point its binding at our ServiceAccount, taking that controller's
+ * rights away.
+ */
 export const SNAPSHOT_CONTROLLER_NAMES = {
   deployment: 'snapshot-controller',
   serviceAccount: 'snapshot-controller',
-  clusterRole: 'snapshot-controller-runner',
+  clusterRole: 'csi-snapshot-guard-snapshot-controller',
   leaderElectionRole: 'snapshot-controller-leaderelection',
   /** Lease the replicas compete for (cmd/snapshot-controller/main.go). */
   lease: 'snapshot-controller-leader',

@@ -39,7 +39,7 @@ export interface SnapshotControllerRbacOptions {
    * @default - leases get, watch, list, delete, update, create
    */
   readonly leaderElectionRules?: readonly RbacRule[];
-  /** ClusterRole name. @default 'snapshot-controller-runner' */
+  /** ClusterRole (and ClusterRoleBinding) name. @default 'csi-snapshot-guard-snapshot-controller' */
   readonly clusterRoleName?: string;
   /** Leader-election Role name. @default 'snapshot-controller-leaderelection' */
   readonly leaderElectionRoleName?: string;

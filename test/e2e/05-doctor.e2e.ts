@@ -82,6 +82,8 @@ beforeAll(async () => {
   for (const c of [
     controller('old-snapshot-controller', 'registry.k8s.io/sig-storage/snapshot-controller:v6.3.0', ['--leader-election=true']),
     controller('provisioner-flag-off', 'registry.k8s.io/sig-storage/csi-provisioner:v5.3.0', ['--csi-address=/csi/csi.sock', '--prevent-volume-mode-conversion=false']),
+    // A cloud add-on's controller beside the field report's own: two controllers act on every snapshot.
+    controller('addon-snapshot-controller', 'registry.k8s.io/sig-storage/snapshot-controller:v8.6.0', ['--leader-election=true']),
   ]) {
     await eventually(async () => {
       const stored = await cluster.put(c);
@@ -107,6 +109,7 @@ describe(`doctor on the field report's cluster, Kubernetes ${cluster.env.version
       expect.stringMatching(/^workloads\..*old-snapshot-controller/),
       expect.stringMatching(/^workloads\..*provisioner-flag-off/),
       expect.stringMatching(/^classes\.default-snapshot-class/),
+      expect.stringMatching(/^workloads\.snapshot-controller\.several/),
     ]));
     expect(report.exitCode).toBe(2);
     expect(await versions()).toEqual(before);
