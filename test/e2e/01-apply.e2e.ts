@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { Cluster, eventually, Obj } from './support/cluster';
+import { Cluster, crdEstablished, eventually, Obj } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 import { differenceIn } from './support/replay';
 
@@ -40,10 +40,7 @@ describe(`kubectl apply -f dist/ on Kubernetes ${cluster.env.version}`, () => {
     const crds = objectsIn(root).filter((o) => o.kind === 'CustomResourceDefinition');
     expect(crds.length).toBeGreaterThanOrEqual(3);
     for (const crd of crds) {
-      const live = await eventually(async () => {
-        const c = await cluster.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', crd.metadata.name);
-        return c?.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True') ? c : undefined;
-      }, `${crd.metadata.name} Established`);
+      const live = await eventually(() => crdEstablished(cluster, crd.metadata.name), `${crd.metadata.name} Established`);
       expect(live.spec.versions.filter((v: { served: boolean }) => v.served).map((v: { name: string }) => v.name), crd.metadata.name).toEqual(['v1']);
     }
   });

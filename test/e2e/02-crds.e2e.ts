@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, eventually, Obj, removePolicyBindings } from './support/cluster';
-import { objectsIn, renderFor } from './support/render';
+import { renderedCrds } from './support/render';
 
 const cluster = new Cluster();
 let crds: Obj[];
@@ -25,7 +25,7 @@ function content(name: string, mode?: string): Obj {
 describe(`snapshot CRD rules on Kubernetes ${cluster.env.version}`, () => {
   beforeAll(async () => {
     // The CRDs alone: the admission policies are proven elsewhere, these rules must hold without them.
-    crds = objectsIn(renderFor(cluster.env.minor)).filter((o) => o.kind === 'CustomResourceDefinition');
+    crds = renderedCrds(cluster.env.minor);
     for (const crd of crds) await cluster.put(crd);
     await removePolicyBindings(cluster);
     await eventually(async () => (await cluster.request('GET', '/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents')).status === 200, 'the v1 API');

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../../src/policies';
 import type { MutatingPolicyCase, PolicyCase } from '../../src/policies/types';
 import { evaluateCase } from '../../src/testing/harness';
-import { Cluster, eventually, removePolicyBindings } from './support/cluster';
-import { objectsIn, renderFor } from './support/render';
+import { Cluster, crdEstablished, eventually, removePolicyBindings } from './support/cluster';
+import { renderedCrds } from './support/render';
 import { CaseReplayer, differenceIn, renderPolicy, writableParts } from './support/replay';
 
 const cluster = new Cluster();
@@ -18,10 +18,9 @@ let replayed = 0;
 
 /** This project's snapshot CRDs, Established (the CRD policy's cases replace and delete the content CRD). */
 async function ensureCrds(): Promise<void> {
-  for (const crd of objectsIn(renderFor(minor)).filter((o) => o.kind === 'CustomResourceDefinition')) {
+  for (const crd of renderedCrds(minor)) {
     await cluster.put(crd);
-    await eventually(async () => (await cluster.get(crd.apiVersion, crd.kind, crd.metadata.name))?.status?.conditions
-      ?.some((x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True'), `${crd.metadata.name} Established`);
+    await eventually(() => crdEstablished(cluster, crd.metadata.name), `${crd.metadata.name} Established`);
   }
 }
 

@@ -14,8 +14,8 @@ import { runBackfill } from '../../src/cli/backfill';
 import { runDoctor } from '../../src/cli/doctor';
 import { connect, KubeApiError, type Cluster as DoctorCluster } from '../../src/cli/kube';
 import { runCli } from '../../src/cli/main';
-import { Cluster, eventually, Obj, removePolicyBindings } from './support/cluster';
-import { objectsIn, renderFor } from './support/render';
+import { Cluster, crdEstablished, eventually, Obj, removePolicyBindings } from './support/cluster';
+import { renderedCrds, withoutSourceVolumeMode } from './support/render';
 
 const cluster = new Cluster();
 const VSC = 'snapshot.storage.k8s.io/v1';
@@ -41,19 +41,6 @@ function controller(name: string, image: string, args: string[]): Obj {
     spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image, args }] } } },
   };
 }
-/** The rendered content CRD as a pre-v6 add-on shipped it: no sourceVolumeMode, no rule about it. */
-function legacyContentCrd(crd: Obj): Obj {
-  const copy = JSON.parse(JSON.stringify(crd));
-  for (const v of copy.spec.versions) {
-    const spec = v.schema.openAPIV3Schema.properties.spec;
-    delete spec.properties.sourceVolumeMode;
-    spec['x-kubernetes-validations'] = (spec['x-kubernetes-validations'] ?? []).filter((r: { rule: string }) => !r.rule.includes('sourceVolumeMode'));
-    if (spec['x-kubernetes-validations'].length === 0) delete spec['x-kubernetes-validations'];
-    v.additionalPrinterColumns = (v.additionalPrinterColumns ?? []).filter((c: { jsonPath: string }) => !c.jsonPath.includes('sourceVolumeMode'));
-  }
-  return copy;
-}
-
 /** resourceVersion of every object the audit could touch. */
 async function versions(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -64,19 +51,19 @@ async function versions(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  ourCrds = objectsIn(renderFor(cluster.env.minor)).filter((o) => o.kind === 'CustomResourceDefinition');
+  ourCrds = renderedCrds(cluster.env.minor);
   // The field report's cluster has none of this project's policies.
   await removePolicyBindings(cluster);
   for (const crd of ourCrds) await eventually(() => cluster.put(crd), `${crd.metadata.name} written`);
   await eventually(async () => (await cluster.request('GET', '/apis/snapshot.storage.k8s.io/v1/volumesnapshotcontents')).status === 200, 'the snapshot API');
   for (const o of await cluster.list(VSC, 'VolumeSnapshotContent')) await cluster.purge(VSC, 'VolumeSnapshotContent', o.metadata.name);
   await cluster.ensureNamespace('doctor-e2e');
-  const legacy = legacyContentCrd(ourCrds.find((c) => c.metadata.name === CONTENT_CRD)!);
+  const legacy = withoutSourceVolumeMode(ourCrds.find((c) => c.metadata.name === CONTENT_CRD)!);
   // The API server drops the removed bindings within moments; until then the guard refuses this.
   await eventually(() => cluster.put(legacy), 'the legacy content CRD to be written');
   await eventually(async () => {
-    const live = await cluster.get(CRD_API, 'CustomResourceDefinition', CONTENT_CRD);
-    return live && !JSON.stringify(live.spec).includes('sourceVolumeMode') && live.status?.conditions?.some((c: Obj) => c.type === 'Established' && c.status === 'True');
+    const live = await crdEstablished(cluster, CONTENT_CRD);
+    return live && !JSON.stringify(live.spec).includes('sourceVolumeMode');
   }, 'the legacy content CRD');
   // Until the server drops the removed bindings, the flag-adding policy may still rewrite these: re-write until stored as given.
   for (const c of [

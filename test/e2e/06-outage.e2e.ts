@@ -7,25 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY_NAMES } from '../../src/catalog';
-import { VOLUME_SNAPSHOT_CONTENT_CRD } from '../../src/crds';
 import { Cluster, eventually, Obj, startFreshControlPlane } from './support/cluster';
-import { objectsIn, renderFor } from './support/render';
+import { objectsIn, renderedCrds, renderFor, withoutSourceVolumeMode } from './support/render';
 
 const cluster = new Cluster();
 const CRD_API = 'apiextensions.k8s.io/v1';
 let platform: Obj[];
 
-/** A VolumeSnapshotContent CRD from before sourceVolumeMode existed. */
+/** The VolumeSnapshotContent CRD from before sourceVolumeMode existed, which the CRD policy refuses. */
 function oldContentCrd(): Obj {
-  return {
-    apiVersion: CRD_API, kind: 'CustomResourceDefinition',
-    metadata: { name: 'volumesnapshotcontents.snapshot.storage.k8s.io', annotations: { 'api-approved.kubernetes.io': VOLUME_SNAPSHOT_CONTENT_CRD.apiApproval } },
-    spec: {
-      group: 'snapshot.storage.k8s.io', scope: 'Cluster',
-      names: { kind: 'VolumeSnapshotContent', plural: 'volumesnapshotcontents', singular: 'volumesnapshotcontent', listKind: 'VolumeSnapshotContentList' },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { driver: { type: 'string' } } } } } } }],
-    },
-  };
+  return withoutSourceVolumeMode(renderedCrds(cluster.env.minor).find((c) => c.spec.names.kind === 'VolumeSnapshotContent')!);
 }
 
 function claim(name: string, dataSource?: Obj): Obj {

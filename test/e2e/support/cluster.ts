@@ -7,6 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import { promisify } from 'node:util';
+import { mutatingAdmissionPolicyApi } from '../../../src/catalog';
 
 export type Obj = Record<string, any>;
 
@@ -247,18 +248,18 @@ export function denialMessage(res: ApiResponse): string {
   return at >= 0 ? m.slice(at + 'denied request: '.length) : m;
 }
 
-/** The admissionregistration version that serves MutatingAdmissionPolicy on `minor` in the suite's server. */
-export function mutatingAdmissionApi(minor: number): string | undefined {
-  if (minor >= 36) return 'admissionregistration.k8s.io/v1';
-  if (minor >= 34) return 'admissionregistration.k8s.io/v1beta1';
-  return undefined;
+/** True once the CRD named `name` is stored and Established. */
+export async function crdEstablished(cluster: Cluster, name: string): Promise<Obj | undefined> {
+  const crd = await cluster.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', name);
+  return crd?.status?.conditions?.some((c: Obj) => c.type === 'Established' && c.status === 'True') ? crd : undefined;
 }
 
 /** Deletes every admission policy binding, validating and mutating, so no policy acts any more. */
 export async function removePolicyBindings(cluster: Cluster): Promise<void> {
   const kinds: [string, string][] = [['admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding']];
-  const map = mutatingAdmissionApi(cluster.env.minor);
-  if (map) kinds.push([map, 'MutatingAdmissionPolicyBinding']);
+  // The suite's server turns the beta API on where there is one (start-control-plane.sh).
+  const map = mutatingAdmissionPolicyApi(cluster.env.minor);
+  if (map && map.version !== 'v1alpha1') kinds.push([`admissionregistration.k8s.io/${map.version}`, 'MutatingAdmissionPolicyBinding']);
   for (const [api, kind] of kinds) {
     for (const b of await cluster.list(api, kind)) await cluster.remove(api, kind, b.metadata.name);
   }

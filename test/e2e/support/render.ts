@@ -22,3 +22,24 @@ export function objectsIn(dir: string): Obj[] {
     .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8')).map((d) => d.toJS() as Obj))
     .filter((o) => o && o.kind);
 }
+
+/** This project's snapshot CRDs, rendered for `1.<minor>`. */
+export function renderedCrds(minor: number): Obj[] {
+  return objectsIn(renderFor(minor)).filter((o) => o.kind === 'CustomResourceDefinition');
+}
+
+/**
+ * `crd` (this project's VolumeSnapshotContent CRD) as a pre-v6 add-on shipped it: without
+ * spec.sourceVolumeMode, its rules and its printer column.
+ */
+export function withoutSourceVolumeMode(crd: Obj): Obj {
+  const copy = structuredClone(crd);
+  for (const v of copy.spec.versions) {
+    const spec = v.schema.openAPIV3Schema.properties.spec;
+    delete spec.properties.sourceVolumeMode;
+    spec['x-kubernetes-validations'] = (spec['x-kubernetes-validations'] ?? []).filter((r: { rule: string }) => !r.rule.includes('sourceVolumeMode'));
+    if (spec['x-kubernetes-validations'].length === 0) delete spec['x-kubernetes-validations'];
+    v.additionalPrinterColumns = (v.additionalPrinterColumns ?? []).filter((c: { jsonPath: string }) => !c.jsonPath.includes('sourceVolumeMode'));
+  }
+  return copy;
+}
