@@ -5,6 +5,7 @@
 export * from './catalog';
 export { KUBERNETES_VERSION_CONTEXT } from './constructs/_target';
 export { PropError } from './constructs/_validation';
+export { LIBRARY_VERSION, ObjectLabelsProps } from './constructs/_labels';
 export * from './constructs/component-rbac';
 export * from './constructs/snapshot-controller';
 export * from './constructs/snapshot-crds';

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApps, BuildAppsOptions, ShippedApp } from './app';
+import { toYamlDocuments } from './manifest-yaml';
 
 /** The library's own version, from its package.json (one level above src/, lib/ or .build/). */
 export function libraryVersion(): string {
@@ -29,13 +30,13 @@ export const KUSTOMIZATION_FILE = 'Kustomization';
 export function synthApps(root: string, options: BuildAppsOptions = {}): ShippedApp[] {
   const apps = buildApps(root, options);
   for (const shipped of apps) {
-    shipped.app.synth();
     const dir = path.join(root, shipped.folder);
     const header = fileHeader(shipped.target, options);
-    for (const file of fs.readdirSync(dir)) {
-      const full = path.join(dir, file);
-      if (!/\.ya?ml$/.test(file) || !fs.statSync(full).isFile()) continue;
-      fs.writeFileSync(full, header + fs.readFileSync(full, 'utf8'));
+    fs.mkdirSync(dir, { recursive: true });
+    // One file per chart, named like `cdk8s synth` names them, written in review order.
+    for (const chart of shipped.app.charts) {
+      const objects = chart.toJson() as Record<string, unknown>[];
+      fs.writeFileSync(path.join(dir, `${chart.node.id}${shipped.app.outputFileExtension}`), header + toYamlDocuments(objects));
     }
     if (shipped.folder === '') {
       const resources = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();

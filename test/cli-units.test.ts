@@ -96,7 +96,7 @@ describe('DoctorRbac', () => {
     new DoctorRbac(chart, 'Doctor', { backfill: false, labels: { team: 'storage' } });
     const objs = Testing.synth(chart);
     expect(objs).toHaveLength(1);
-    expect(objs[0].metadata.labels).toEqual({ team: 'storage' });
+    expect(objs[0].metadata.labels).toMatchObject({ team: 'storage', 'app.kubernetes.io/name': 'doctor', 'app.kubernetes.io/component': 'rbac' });
   });
 });
 

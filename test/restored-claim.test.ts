@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { compareQuantities, parseQuantity } from '../src/constructs/_quantity';
 import { RestoredClaim, RestoredClaimProps } from '../src/constructs/restored-claim';
 import { AccessMode, PersistentVolumeMode, SourceClaim } from '../src/constructs/source-claim';
+import { withoutRecommendedLabels } from './support/synth';
 import { StorageClass } from '../src/constructs/storage-class';
 import { VolumeSnapshot } from '../src/constructs/volume-snapshot';
 import { VolumeSnapshotClass } from '../src/constructs/volume-snapshot-class';
@@ -47,7 +48,7 @@ describe('VolumeSnapshot', () => {
     const chart = Testing.chart();
     const source = SourceClaim.fromName('db', { namespace: 'apps' });
     const snap = new VolumeSnapshot(chart, 'Snap', { name: 'db-snap', source, volumeSnapshotClass: VolumeSnapshotClass.fromName('fast') });
-    expect(snap.resource.toJson()).toEqual({
+    expect(withoutRecommendedLabels(snap.resource.toJson())).toEqual({
       apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot',
       metadata: { name: 'db-snap', namespace: 'apps' },
       spec: { source: { persistentVolumeClaimName: 'db' }, volumeSnapshotClassName: 'fast' },

@@ -10,6 +10,7 @@ import { Component, COMPONENT_RELEASES, KEEP_ON_PRUNE_ANNOTATIONS } from '../src
 import { SnapshotCrds, SnapshotCrdsProps } from '../src/constructs/snapshot-crds';
 import { ALL_SNAPSHOT_CRDS, crdName, crdSchema, GROUP_SNAPSHOT_CRDS, SNAPSHOT_CRDS } from '../src/crds';
 import { describeWithShared, sharedPath } from './support/shared';
+import { withoutRecommendedLabels } from './support/synth';
 
 type Json = any;
 
@@ -92,8 +93,9 @@ describeWithShared(`SnapshotCrds matches upstream external-snapshotter ${RELEASE
       // annotation (we are not controller-gen output) and the server-owned empty status stub.
       delete upstream.metadata.annotations[CONTROLLER_GEN_ANNOTATION];
       delete upstream.status;
-      // One deliberate addition, pinned below: the annotations that keep GitOps tools from pruning the CRD.
-      const mine = structuredClone(ours.get(crdName(crd)));
+      // Deliberate additions, pinned elsewhere: the annotations that keep GitOps tools from pruning
+      // the CRD (below) and the app.kubernetes.io labels of every object (dist-review.test.ts).
+      const mine = withoutRecommendedLabels(ours.get(crdName(crd)));
       for (const key of Object.keys(KEEP_ON_PRUNE_ANNOTATIONS)) delete mine.metadata.annotations[key];
       const diffs = differences(withoutDescriptions(mine), withoutDescriptions(upstream));
       expect(diffs, `differences from upstream:\n${diffs.join('\n')}`).toEqual([]);

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { AlertSeverity, VolumeHealthAlerts, VolumeHealthAlertsProps } from '../src/constructs/volume-health-alerts';
+import { RECOMMENDED_LABELS } from './support/synth';
 
 function alerts(props: Partial<VolumeHealthAlertsProps> = {}) {
   const chart = Testing.chart();
@@ -54,7 +55,7 @@ describe('VolumeHealthAlerts', () => {
 
   test('labels for the Prometheus ruleSelector are rendered sorted', () => {
     const { manifest } = alerts({ labels: { team: 'storage', release: 'kube-prometheus-stack' } });
-    expect(Object.keys(manifest.metadata.labels)).toEqual(['release', 'team']);
+    expect(Object.keys(manifest.metadata.labels)).toEqual([...RECOMMENDED_LABELS, 'release', 'team'].sort());
   });
 
   describe('bad input', () => {

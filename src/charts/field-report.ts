@@ -9,6 +9,7 @@ import { VolumeSnapshot } from '../constructs/volume-snapshot';
 import { IStorageClass, StorageClass } from '../constructs/storage-class';
 import { IVolumeSnapshotClass, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
 import { HOSTPATH, HostpathStack } from './hostpath';
+import { labelObjects } from '../constructs/_labels';
 
 /** Names of the objects in the worked example (those of SCENARIOS §1 and the hostpath examples). */
 export const FIELD_REPORT = {
@@ -121,5 +122,6 @@ export class FieldReportChart extends Chart {
         allowVolumeModeChange: true,
       });
     }
+    labelObjects(this, { name: 'field-report', component: 'example' });
   }
 }

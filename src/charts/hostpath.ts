@@ -12,6 +12,7 @@ import {
 import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/storage-class';
 import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
 import { KubeNamespace } from '../imports/k8s';
+import { labelObjects } from '../constructs/_labels';
 
 /**
  * What csi-driver-host-path v1.18.0 is and how its kubernetes-1.34 deployment lays it out
@@ -157,6 +158,7 @@ export class HostpathStack extends Construct {
         allowVolumeExpansion: true,
       });
     }
+    labelObjects(this, { name: HOSTPATH.name, component: 'csi-driver', partOf: HOSTPATH.name });
   }
 }
 

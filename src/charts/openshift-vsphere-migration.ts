@@ -5,6 +5,7 @@ import { resolveOpenShiftRelease } from '../constructs/_feature-gates';
 import { CsiMigrationStorageClasses, MigrationDefaultClass } from '../constructs/csi-migration-storage-classes';
 import { OpenShiftFeatureGate } from '../constructs/openshift-feature-gate';
 import { OpenShiftStorageDriver } from '../constructs/openshift-storage-driver';
+import { labelObjects } from '../constructs/_labels';
 
 /** Props of {@link OpenShiftVsphereMigrationChart}. */
 export interface OpenShiftVsphereMigrationChartProps extends Omit<ChartProps, 'namespace'> {
@@ -63,5 +64,6 @@ export class OpenShiftVsphereMigrationChart extends Chart {
       csiParameters: props.csiParameters,
       defaultClass: props.defaultClass ?? MigrationDefaultClass.CSI,
     });
+    labelObjects(this, { name: 'openshift-vsphere-migration', component: 'cluster-configuration' });
   }
 }

@@ -9,6 +9,7 @@ import { SnapshotController, SnapshotControllerProps } from '../constructs/snaps
 import { SnapshotCrds } from '../constructs/snapshot-crds';
 import { SnapshotUserRoles, SnapshotUserRolesProps } from '../constructs/snapshot-user-roles';
 import { VolumeModeGuard, VolumeModeGuardProps } from '../constructs/volume-mode-guard';
+import { labelObjects } from '../constructs/_labels';
 
 /** Props of {@link SnapshotPlatformChart}. */
 export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'> {
@@ -111,5 +112,6 @@ export class SnapshotPlatformChart extends Chart {
     }
     if (props.userRoles !== false) this.userRoles = new SnapshotUserRoles(this, 'UserRoles', props.userRoles ?? {});
     if (props.doctorRoles ?? true) new DoctorRbac(this, 'DoctorRbac');
+    labelObjects(this, { name: 'snapshot-platform', component: 'platform' });
   }
 }

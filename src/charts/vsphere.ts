@@ -6,6 +6,7 @@ import { checkDnsLabel, checkDnsSubdomain, PropError } from '../constructs/_vali
 import { CsiContainerResources, CsiDriver, CsiDriverProps, FsGroupPolicy } from '../constructs/csi-driver';
 import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/storage-class';
 import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
+import { labelObjects } from '../constructs/_labels';
 
 /**
  * The vSphere CSI pieces this project renders (SCENARIOS §5). The driver name comes from the
@@ -120,6 +121,7 @@ export class VsphereCsiStack extends Construct {
       deletionPolicy: DeletionPolicy.DELETE,
       isDefault: props.defaultSnapshotClass ?? true,
     });
+    labelObjects(this, { name: VSPHERE.name, component: 'csi-driver', partOf: VSPHERE.name });
   }
 }
 

@@ -12,8 +12,10 @@ import {
   KubeMutatingAdmissionPolicy, KubeMutatingAdmissionPolicyBinding, KubeMutatingAdmissionPolicyBindingV1Beta1,
   KubeMutatingAdmissionPolicyV1Beta1, KubeValidatingAdmissionPolicy, KubeValidatingAdmissionPolicyBinding,
 } from '../imports/k8s';
+import { formatCel } from '../policies/cel-format';
 import type { AnyPolicyDefinition, LabelSelector, NamedExpression } from '../policies/types';
 import { AdmissionPolicyKind, ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster, requireTargetRange } from './_feature-gates';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 import { resolveKubernetesMinor } from './_target';
 import { PropError } from './_validation';
 
@@ -36,7 +38,7 @@ export interface PrincipalExemption {
 }
 
 /** Props of AdmissionPolicy. */
-export interface AdmissionPolicyProps {
+export interface AdmissionPolicyProps extends ObjectLabelsProps {
   /** The policy as data (src/policies). */
   readonly definition: AnyPolicyDefinition;
   /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else 1.36 */
@@ -90,12 +92,18 @@ export class AdmissionPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AdmissionPolicyProps) {
     super(scope, id);
+    this.policyName = props.definition.name;
+    this.bindingName = `${props.definition.name}${POLICY_BINDING_SUFFIX}`;
+    this.apiVersion = this.render(props);
+    labelObjects(this, { name: 'volume-mode-guard', component: 'admission-policy' }, props.labels);
+  }
+
+  /** Renders the policy and its binding; returns the admissionregistration.k8s.io version used. */
+  private render(props: AdmissionPolicyProps): string {
     const def = props.definition;
     const kind: AdmissionPolicyKind = def.type === 'validating' ? 'ValidatingAdmissionPolicy' : 'MutatingAdmissionPolicy';
     const minor = resolvePolicyTarget(this, props.kubernetesVersion, `${kind} objects`);
     const cluster = props.clusterFeatures;
-    this.policyName = def.name;
-    this.bindingName = `${def.name}${POLICY_BINDING_SUFFIX}`;
 
     if (cluster) {
       requireSameCluster(this, `${kind} objects`, minor, cluster, SNAPSHOT_STACK_KUBERNETES);
@@ -120,8 +128,8 @@ export class AdmissionPolicy extends Construct {
       failurePolicy: def.failurePolicy?.action ?? 'Fail',
       matchConstraints: { resourceRules: def.matchConstraints.resourceRules.map((r) => ({ ...r, apiGroups: [...r.apiGroups], apiVersions: [...r.apiVersions], resources: [...r.resources], operations: [...r.operations] })) },
       ...(def.params ? { paramKind: { ...def.params.kind } } : {}),
-      ...(matchConditions.length ? { matchConditions } : {}),
-      ...(def.variables?.length ? { variables: def.variables.map((v) => ({ ...v })) } : {}),
+      ...(matchConditions.length ? { matchConditions: matchConditions.map((m) => ({ ...m, expression: formatCel(m.expression) })) } : {}),
+      ...(def.variables?.length ? { variables: def.variables.map((v) => ({ ...v, expression: formatCel(v.expression) })) } : {}),
     };
     const paramRef = def.params ? {
       paramRef: { selector: cloneSelector(props.paramSelector ?? def.params.selector), parameterNotFoundAction: def.params.parameterNotFoundAction },
@@ -145,16 +153,21 @@ export class AdmissionPolicy extends Construct {
         throw new PropError(this, 'allowBetaMutatingApi', props.allowBetaMutatingApi, `only applies to mutating policies, and ${def.name} is validating`, 'remove allowBetaMutatingApi');
       }
       const actions = checkActions(this, props.validationActions ?? [ValidationAction.DENY]);
-      this.apiVersion = cluster ? requireAdmissionApi(this, kind, minor, cluster).version : validatingAdmissionPolicyApi(minor)!.version;
+      const apiVersion = cluster ? requireAdmissionApi(this, kind, minor, cluster).version : validatingAdmissionPolicyApi(minor)!.version;
       new KubeValidatingAdmissionPolicy(this, 'Policy', {
         metadata: { name: this.policyName },
-        spec: { ...common, validations: def.validations.map((v) => ({ ...v })) },
+        spec: {
+          ...common,
+          validations: def.validations.map((v) => ({
+            ...v, expression: formatCel(v.expression), ...(v.messageExpression ? { messageExpression: formatCel(v.messageExpression) } : {}),
+          })),
+        },
       });
       new KubeValidatingAdmissionPolicyBinding(this, 'Binding', {
         metadata: { name: this.bindingName, ...bindingMeta },
         spec: { policyName: this.policyName, validationActions: actions, ...paramRef, ...matchResources },
       });
-      return;
+      return apiVersion;
     }
 
     if (props.validationActions !== undefined) {
@@ -164,17 +177,17 @@ export class AdmissionPolicy extends Construct {
     const spec = {
       ...common,
       mutations: def.mutations.map((m) => (m.patchType === 'ApplyConfiguration'
-        ? { patchType: m.patchType, applyConfiguration: { expression: m.expression } }
-        : { patchType: m.patchType, jsonPatch: { expression: m.expression } })),
+        ? { patchType: m.patchType, applyConfiguration: { expression: formatCel(m.expression) } }
+        : { patchType: m.patchType, jsonPatch: { expression: formatCel(m.expression) } })),
       reinvocationPolicy: def.reinvocationPolicy ?? 'Never',
     };
     const bindingSpec = { policyName: this.policyName, ...paramRef, ...matchResources };
     if (offer?.version === 'v1') {
       if (cluster) requireAdmissionApi(this, kind, minor, cluster);
-      this.apiVersion = 'v1';
+      const apiVersion = 'v1';
       new KubeMutatingAdmissionPolicy(this, 'Policy', { metadata: { name: this.policyName }, spec });
       new KubeMutatingAdmissionPolicyBinding(this, 'Binding', { metadata: { name: this.bindingName, ...bindingMeta }, spec: bindingSpec });
-      return;
+      return apiVersion;
     }
     if (offer?.version === 'v1beta1') {
       if (cluster) {
@@ -187,11 +200,11 @@ export class AdmissionPolicy extends Construct {
           `set allowBetaMutatingApi: true and start the API server with ${betaApiRequirement('MutatingAdmissionPolicy')}, `
           + 'or pass clusterFeatures with that gate, or leave the mutating policies out');
       }
-      this.apiVersion = 'v1beta1';
+      const apiVersion = 'v1beta1';
       const annotations = { [API_REQUIREMENT_ANNOTATION]: betaApiRequirement('MutatingAdmissionPolicy') };
       new KubeMutatingAdmissionPolicyV1Beta1(this, 'Policy', { metadata: { name: this.policyName, annotations }, spec });
       new KubeMutatingAdmissionPolicyBindingV1Beta1(this, 'Binding', { metadata: { name: this.bindingName, annotations }, spec: bindingSpec });
-      return;
+      return apiVersion;
     }
     throw new PropError(this, 'kubernetesVersion', formatKubernetesMinor(minor),
       `does not serve MutatingAdmissionPolicy for policy ${def.name} (v1beta1 arrives in 1.34 behind a gate, v1 in 1.36; the 1.32-1.33 v1alpha1 API is not supported)`,

@@ -4,9 +4,10 @@ import {
   KubeClusterRole, KubeClusterRoleBinding, KubeRole, KubeRoleBinding, KubeServiceAccount, PolicyRule,
 } from '../imports/k8s';
 import { PropError } from './_validation';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link ComponentRbac}. */
-export interface ComponentRbacProps {
+export interface ComponentRbacProps extends ObjectLabelsProps {
   /** Namespace of the component's ServiceAccount and namespaced Role. */
   readonly namespace: string;
   /** Name of the ServiceAccount the rules are bound to. */
@@ -79,6 +80,7 @@ export class ComponentRbac extends Construct {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: props.roleName },
       });
     }
+    labelObjects(this, { name: props.serviceAccountName, component: 'rbac' }, props.labels);
   }
 }
 

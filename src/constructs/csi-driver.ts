@@ -21,6 +21,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { resolveKubernetesMinor } from './_target';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
+import { labelObjects } from './_labels';
 
 /** How the driver's controller and node parts are laid out. */
 export enum CsiDeploymentMode {
@@ -764,6 +765,8 @@ export class CsiDriver extends Construct {
         },
       },
     });
+    // The driver is its own application: part-of names the driver, not this library.
+    labelObjects(this, { name, component: 'csi-driver', partOf: labels['app.kubernetes.io/part-of'] });
   }
 
   /** Every name in nonSecretEnvNames must be set somewhere, so the list cannot go stale silently. */

@@ -7,6 +7,7 @@ import { resolveOpenShiftRelease } from './_feature-gates';
 import { resolveKubernetesMinor } from './_target';
 import { PropError } from './_validation';
 import { checkDriverName, ReclaimPolicy, StorageClass, VolumeBindingMode } from './storage-class';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Which class of the pair claims without `storageClassName` get. */
 export enum MigrationDefaultClass {
@@ -19,7 +20,7 @@ export enum MigrationDefaultClass {
 }
 
 /** Props of {@link CsiMigrationStorageClasses}. */
-export interface CsiMigrationStorageClassesProps {
+export interface CsiMigrationStorageClassesProps extends ObjectLabelsProps {
   /**
    * The in-tree provisioner being migrated away from.
    * @default 'kubernetes.io/vsphere-volume'
@@ -131,5 +132,6 @@ export class CsiMigrationStorageClasses extends Construct {
     for (const cls of [this.inTree, this.csi]) {
       if (!cls.isDefault) cls.resource.metadata.addAnnotation(DEFAULT_STORAGE_CLASS_ANNOTATION, 'false');
     }
+    labelObjects(this, { name: 'csi-migration-storage-classes', component: 'storage-classes' }, props.labels);
   }
 }

@@ -2,9 +2,10 @@ import { Construct } from 'constructs';
 import { DOCTOR_BACKFILL_CLUSTER_ROLE, DOCTOR_BACKFILL_RULES, DOCTOR_READER_CLUSTER_ROLE, DOCTOR_READER_RULES } from '../catalog/doctor-rbac';
 import type { RbacRule } from '../catalog/rbac';
 import { KubeClusterRole, PolicyRule } from '../imports/k8s';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link DoctorRbac}. */
-export interface DoctorRbacProps {
+export interface DoctorRbacProps extends ObjectLabelsProps {
   /**
    * Also render the ClusterRole that lets `doctor backfill-source-volume-mode --apply` patch
    * VolumeSnapshotContents.
@@ -39,6 +40,7 @@ export class DoctorRbac extends Construct {
         rules: DOCTOR_BACKFILL_RULES.map(toPolicyRule),
       });
     }
+    labelObjects(this, { name: 'doctor', component: 'rbac' }, props.labels);
   }
 }
 

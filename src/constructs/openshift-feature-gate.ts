@@ -7,9 +7,10 @@ import {
 } from '../catalog';
 import { ClusterPlatform, GateResolution, IClusterFeatureGates, resolveGateRequest, resolveOpenShiftRelease } from './_feature-gates';
 import { PropError } from './_validation';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link OpenShiftFeatureGate}. */
-export interface OpenShiftFeatureGateProps {
+export interface OpenShiftFeatureGateProps extends ObjectLabelsProps {
   /** Target OpenShift release, `4.10` or newer (each maps to a Kubernetes minor, see OPENSHIFT_RELEASES). */
   readonly openshiftVersion: string;
   /**
@@ -143,6 +144,7 @@ export class OpenShiftFeatureGate extends Construct implements IClusterFeatureGa
         } : {}),
       },
     });
+    labelObjects(this, { name: 'feature-gates', component: 'cluster-configuration' }, props.labels);
   }
 
   /** True when the gate is in `enabled`, or on by default for the release's Kubernetes minor and not in `disabled`. */

@@ -6,9 +6,10 @@ import {
 } from '../catalog';
 import { resolveOpenShiftRelease } from './_feature-gates';
 import { PropError } from './_validation';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link OpenShiftStorageDriver}. */
-export interface OpenShiftStorageDriverProps {
+export interface OpenShiftStorageDriverProps extends ObjectLabelsProps {
   /** Target OpenShift release; only 4.13 offers the opt-in (FACTS §g3). */
   readonly openshiftVersion: string;
   /**
@@ -68,5 +69,6 @@ export class OpenShiftStorageDriver extends Construct {
       },
       spec: { vsphereStorageDriver: driver },
     });
+    labelObjects(this, { name: 'openshift-storage-driver', component: 'cluster-configuration' }, props.labels);
   }
 }

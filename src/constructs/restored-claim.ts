@@ -7,9 +7,10 @@ import { checkDnsSubdomain, PropError } from './_validation';
 import { AccessMode, checkVolumeMode, IClaim, renderClaim, resolveNamespace } from './source-claim';
 import { IStorageClass } from './storage-class';
 import { IVolumeSnapshot } from './volume-snapshot';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link RestoredClaim}. */
-export interface RestoredClaimProps {
+export interface RestoredClaimProps extends ObjectLabelsProps {
   /** Name of the new claim. */
   readonly name: string;
   /** The snapshot to restore; it must live in the claim's namespace. */
@@ -110,5 +111,6 @@ export class RestoredClaim extends Construct implements IClaim {
     }
 
     this.resource = renderClaim(this, this, props, { apiGroup: SNAPSHOT_GROUP, kind: 'VolumeSnapshot', name: snap.volumeSnapshotName });
+    labelObjects(this, { name: 'restored-claim', component: 'restore' }, props.labels);
   }
 }

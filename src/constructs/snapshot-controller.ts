@@ -13,6 +13,7 @@ import { resolveKubernetesMinor } from './_target';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** CPU and memory for the controller container. */
 export interface ContainerResources {
@@ -46,7 +47,7 @@ export interface SnapshotControllerRbacOptions {
 }
 
 /** Props of {@link SnapshotController}. */
-export interface SnapshotControllerProps {
+export interface SnapshotControllerProps extends ObjectLabelsProps {
   /** Namespace of the controller. @default 'kube-system' */
   readonly namespace?: string;
   /**
@@ -236,6 +237,7 @@ export class SnapshotController extends Construct {
         },
       });
     }
+    labelObjects(this, { name: 'snapshot-controller', component: 'controller' }, props.labels);
   }
 }
 

@@ -8,9 +8,10 @@ import { KEEP_ON_PRUNE_ANNOTATIONS } from '../catalog';
 import { JsonSchemaProps, KubeCustomResourceDefinition, KubeCustomResourceDefinitionProps } from '../imports/k8s';
 import { resolveKubernetesMinor } from './_target';
 import { PropError } from './_validation';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link SnapshotCrds}. */
-export interface SnapshotCrdsProps {
+export interface SnapshotCrdsProps extends ObjectLabelsProps {
   /**
    * Target Kubernetes release; the CRDs' CEL rules and the controllers need 1.30-1.36 here.
    * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else '1.36'
@@ -72,6 +73,7 @@ export class SnapshotCrds extends Construct {
     this.volumeGroupSnapshotContent = rendered.get(VOLUME_GROUP_SNAPSHOT_CONTENT_CRD);
     this.volumeGroupSnapshot = rendered.get(VOLUME_GROUP_SNAPSHOT_CRD);
     this.crds = [...rendered.values()];
+    labelObjects(this, { name: 'snapshot-crds', component: 'crds' }, props.labels);
   }
 }
 

@@ -3,11 +3,12 @@ import { RbacRule } from '../catalog/rbac';
 import { AGGREGATE_TO_LABELS, snapshotUserRules } from '../catalog/snapshot-user-access';
 import { KubeClusterRole, KubeClusterRoleBinding } from '../imports/k8s';
 import { PropError } from './_validation';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Props of {@link SnapshotUserRoles}. */
-export interface SnapshotUserRolesProps {
+export interface SnapshotUserRolesProps extends ObjectLabelsProps {
   /** Prefix of the ClusterRole names (`<prefix>-volumesnapshots-edit` and so on). @default 'csi-snapshot-guard' */
   readonly namePrefix?: string;
   /**
@@ -86,6 +87,7 @@ export class SnapshotUserRoles extends Construct {
         subjects: [...groups].sort().map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name })),
       });
     }
+    labelObjects(this, { name: 'snapshot-user-roles', component: 'rbac' }, props.labels);
   }
 }
 

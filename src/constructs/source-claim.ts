@@ -5,6 +5,7 @@ import { KubePersistentVolumeClaim, Quantity as K8sQuantity } from '../imports/k
 import { checkStorageSize } from './_quantity';
 import { checkDnsLabel, checkDnsSubdomain, PropError } from './_validation';
 import { IStorageClass } from './storage-class';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** How a volume may be mounted. */
 export enum AccessMode {
@@ -60,7 +61,7 @@ export interface ClaimAttributes {
 }
 
 /** Props of {@link SourceClaim}. */
-export interface SourceClaimProps {
+export interface SourceClaimProps extends ObjectLabelsProps {
   /** Name of the claim. */
   readonly name: string;
   /** Namespace of the claim. @default - the chart's namespace */
@@ -112,6 +113,7 @@ export class SourceClaim extends Construct implements IClaim {
     this.volumeMode = checkVolumeMode(this, 'volumeMode', props.volumeMode ?? DEFAULT_VOLUME_MODE);
     this.storageClass = props.storageClass;
     this.resource = renderClaim(this, this, props);
+    labelObjects(this, { name: 'source-claim', component: 'workload-storage' }, props.labels);
   }
 }
 

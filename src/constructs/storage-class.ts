@@ -4,6 +4,7 @@ import { KubeStorageClass } from '../imports/k8s';
 import { checkEnum, renderClassParameters } from './_class-params';
 import { checkDnsSubdomain, PropError } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** What happens to a dynamically provisioned PersistentVolume when its claim is deleted. */
 export enum ReclaimPolicy {
@@ -48,7 +49,7 @@ export interface IStorageClass {
 }
 
 /** Props of {@link StorageClass}. */
-export interface StorageClassProps {
+export interface StorageClassProps extends ObjectLabelsProps {
   /** Name of the StorageClass (cluster-scoped; claims reference it by this name). */
   readonly name: string;
   /**
@@ -187,6 +188,7 @@ export class StorageClass extends Construct implements IStorageClass {
       allowedTopologies: props.allowedTopologies?.map((term, i) => renderTopologyTerm(this, `allowedTopologies[${i}]`, term)),
     });
     registerDefaultClassCheck(this);
+    labelObjects(this, { name: 'storage-class', component: 'storage-classes' }, props.labels);
   }
 }
 

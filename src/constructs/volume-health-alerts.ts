@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_VOLUME_HEALTH_EXPRESSION, PROMETHEUS_RULE_API, VOLUME_HEALTH_ABNORMAL_METRIC } from '../catalog/volume-health';
 import { checkEnum } from './_class-params';
 import { checkDnsLabel, checkDnsSubdomain, PropError } from './_validation';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** The `severity` label of an alert, as Alertmanager routes commonly match it. */
 export enum AlertSeverity {
@@ -12,7 +13,7 @@ export enum AlertSeverity {
 }
 
 /** Props of {@link VolumeHealthAlerts}. */
-export interface VolumeHealthAlertsProps {
+export interface VolumeHealthAlertsProps extends ObjectLabelsProps {
   /** Namespace of the PrometheusRule (one the Prometheus operator's ruleNamespaceSelector covers). */
   readonly namespace: string;
   /** Name of the PrometheusRule. @default 'csi-volume-health' */
@@ -125,5 +126,6 @@ export class VolumeHealthAlerts extends Construct {
         }],
       },
     });
+    labelObjects(this, { name: 'volume-health-alerts', component: 'monitoring' }, props.labels);
   }
 }

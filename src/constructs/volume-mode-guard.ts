@@ -15,6 +15,7 @@ import type { LabelSelector } from '../policies/types';
 import { AdmissionPolicy, PrincipalExemption, resolvePolicyTarget, ValidationAction } from './admission-policy';
 import { ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster } from './_feature-gates';
 import { checkDnsLabel, PropError } from './_validation';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** A subject the approver ClusterRole is bound to. */
 export interface ApproverSubject {
@@ -30,7 +31,7 @@ export interface ApproverSubject {
 export type ParamPolicyKey = 'singleDefaultSnapshotClass' | 'singleDefaultStorageClass' | 'restoreKeepsVolumeMode';
 
 /** Props of VolumeModeGuard. */
-export interface VolumeModeGuardProps {
+export interface VolumeModeGuardProps extends ObjectLabelsProps {
   /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else 1.36 */
   readonly kubernetesVersion?: string;
   /** Actions of every validating binding, unless `actions` says otherwise. @default [Deny] */
@@ -135,6 +136,7 @@ export class VolumeModeGuard extends Construct {
         subjects,
       });
     }
+    labelObjects(this, { name: 'volume-mode-guard', component: 'admission-policy' }, props.labels);
   }
 
   private renderMutating(minor: number, props: VolumeModeGuardProps): boolean {

@@ -7,6 +7,7 @@ import { resolveKubernetesMinor } from './_target';
 import { checkDnsSubdomain } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
 import { checkDriverName, SecretReference } from './storage-class';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** What happens to the VolumeSnapshotContent (and the snapshot on the storage) when its VolumeSnapshot is deleted. */
 export enum DeletionPolicy {
@@ -25,7 +26,7 @@ export interface IVolumeSnapshotClass {
 }
 
 /** Props of {@link VolumeSnapshotClass}. */
-export interface VolumeSnapshotClassProps {
+export interface VolumeSnapshotClassProps extends ObjectLabelsProps {
   /** Name of the VolumeSnapshotClass (cluster-scoped). */
   readonly name: string;
   /** CSI driver that takes the snapshots, e.g. `hostpath.csi.k8s.io`. */
@@ -117,5 +118,6 @@ export class VolumeSnapshotClass extends Construct implements IVolumeSnapshotCla
       ...(parameters ? { parameters } : {}),
     });
     registerDefaultClassCheck(this);
+    labelObjects(this, { name: 'volume-snapshot-class', component: 'snapshot-classes' }, props.labels);
   }
 }

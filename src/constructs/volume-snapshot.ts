@@ -4,6 +4,7 @@ import { SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../catalog/snapshot-api';
 import { checkDnsSubdomain, PropError } from './_validation';
 import { IClaim, resolveNamespace } from './source-claim';
 import { IVolumeSnapshotClass } from './volume-snapshot-class';
+import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** A VolumeSnapshot the stack references, with what the app knows about its source claim. */
 export interface IVolumeSnapshot {
@@ -24,7 +25,7 @@ export interface VolumeSnapshotAttributes {
 }
 
 /** Props of {@link VolumeSnapshot}. */
-export interface VolumeSnapshotProps {
+export interface VolumeSnapshotProps extends ObjectLabelsProps {
   /** Name of the VolumeSnapshot. */
   readonly name: string;
   /**
@@ -87,5 +88,6 @@ export class VolumeSnapshot extends Construct implements IVolumeSnapshot {
         ...(props.volumeSnapshotClass ? { volumeSnapshotClassName: props.volumeSnapshotClass.volumeSnapshotClassName } : {}),
       },
     });
+    labelObjects(this, { name: 'volume-snapshot', component: 'restore' }, props.labels);
   }
 }

@@ -23,3 +23,17 @@ export function one(objects: K8sObject[], kind: string, name?: string): K8sObjec
   if (found.length !== 1) throw new Error(`expected exactly one ${kind}${name ? `/${name}` : ''}, found ${found.length}`);
   return found[0];
 }
+
+/** The app.kubernetes.io labels every construct adds (src/constructs/_labels.ts). */
+export const RECOMMENDED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/version'];
+
+/** A copy without the recommended labels (and without `labels` if nothing else is left), to compare with upstream files. */
+export function withoutRecommendedLabels<T>(obj: T): T {
+  const copy = JSON.parse(JSON.stringify(obj));
+  const labels = copy?.metadata?.labels;
+  if (labels) {
+    for (const k of RECOMMENDED_LABELS) delete labels[k];
+    if (Object.keys(labels).length === 0) delete copy.metadata.labels;
+  }
+  return copy;
+}
