@@ -61,6 +61,12 @@ describe('formatCel', () => {
     expect(formatCel(`${long}.size() > 3`)).toContain(long);
   });
 
+  it('tells a map key colon from a ternary colon inside a map literal', () => {
+    const out = formatCel("JSONPatch{op: variables.hasArgs ? 'add' : 'replace', path: '/spec/template/spec/containers/' + string(variables.index) + '/args', value: variables.flagValue}");
+    expect(out).toContain("op: variables.hasArgs ? 'add' : 'replace',");
+    expect(out.split('\n')).toHaveLength(5);
+  });
+
   it('refuses text it cannot read rather than guessing', () => {
     expect(() => formatCel('a && (b || c')).toThrow(CelFormatError);
     expect(() => formatCel("a // a comment\n && b")).toThrow(/comments/);

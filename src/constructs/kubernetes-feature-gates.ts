@@ -134,7 +134,8 @@ const NODE_CONFIG_KINDS = new Set<string>([NODE_CONFIG_API.kubelet.kind, NODE_CO
 /** An ApiObject without `metadata`: these documents are files, and their loaders do not expect it. */
 function nodeDocument(scope: Construct, id: string, body: Record<string, unknown>): ApiObject {
   const { apiVersion, kind, ...rest } = body as { apiVersion: string; kind: string };
-  const obj = new ApiObject(scope, id, { apiVersion, kind, ...rest });
+  // A name is given only so cdk8s does not hash one up; the patch below drops metadata anyway.
+  const obj = new ApiObject(scope, id, { apiVersion, kind, metadata: { name: kind.toLowerCase() }, ...rest });
   obj.addJsonPatch(JsonPatch.remove('/metadata'));
   return obj;
 }

@@ -23,15 +23,25 @@ interface Token {
 
 const OPERATORS = ['&&', '||', '==', '!=', '<=', '>=', '.?', '[?', '<', '>', '+', '-', '*', '/', '%', '!', '?', ':', '.'];
 
+const STRING_START = /(?:[rRbB]{1,2})?('''|"""|'|")/y;
+const NUMBER = /0x[0-9a-fA-F]+u?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?u?|\.\d+(?:[eE][-+]?\d+)?/y;
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+/** Sticky-regex match at `at`, or undefined. */
+function matchAt(re: RegExp, src: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(src);
+}
+
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (c === ' ' || c === '\n' || c === '\t' || c === '\r') { i++; continue; }
     if (c === '/' && src[i + 1] === '/') throw new CelFormatError('comments are kept as written');
-    const str = /^(?:[rRbB]{0,2})('''|"""|'|")/.exec(src.slice(i, i + 5));
-    if (str && (str[0].length === str[1].length || /^[rRbB]/.test(c))) {
+    const str = matchAt(STRING_START, src, i);
+    if (str) {
       const quote = str[1];
       const raw = /[rR]/.test(str[0].slice(0, str[0].length - quote.length));
       let j = i + str[0].length;
@@ -45,9 +55,9 @@ function tokenize(src: string): Token[] {
       i = j;
       continue;
     }
-    const num = /^(?:0x[0-9a-fA-F]+u?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?u?|\.\d+(?:[eE][-+]?\d+)?)/.exec(src.slice(i));
-    if (num && (c !== '.' || /\d/.test(src[i + 1] ?? ''))) { tokens.push({ text: num[0], kind: 'num' }); i += num[0].length; continue; }
-    const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
+    const num = (c >= '0' && c <= '9') || (c === '.' && /\d/.test(src[i + 1] ?? '')) ? matchAt(NUMBER, src, i) : null;
+    if (num) { tokens.push({ text: num[0], kind: 'num' }); i += num[0].length; continue; }
+    const id = matchAt(IDENT, src, i);
     if (id) { tokens.push({ text: id[0], kind: 'id' }); i += id[0].length; continue; }
     const op = OPERATORS.find((o) => src.startsWith(o, i));
     if (op === '[?') { tokens.push({ text: op, kind: 'open' }); i += 2; continue; }
@@ -100,53 +110,67 @@ function parse(tokens: Token[]): Node[] {
 
 const BINARY = new Set(['&&', '||', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '?', ':', 'in']);
 
-/** Whether `t` at index i of `seq` is a binary operator (not unary minus, not a map key's colon). */
-function isBinary(seq: Node[], i: number, inMap: boolean): boolean {
-  const t = seq[i];
-  if (isGroup(t) || !(t.kind === 'op' || (t.kind === 'id' && t.text === 'in'))) return false;
-  if (!BINARY.has(t.text)) return false;
-  if (t.text === '-') {
-    const prev = seq[i - 1];
-    return prev !== undefined && (isGroup(prev) || !(prev.kind === 'op' || (prev.kind === 'id' && prev.text === 'in')));
-  }
-  if (t.text === ':' && inMap) {
-    // In a map or message literal, a colon with no open `?` before it in this item separates key and value.
-    let pending = 0;
-    for (let j = 0; j < i; j++) {
-      const x = seq[j];
-      if (!isGroup(x) && x.kind === 'op' && x.text === '?') pending++;
-      if (!isGroup(x) && x.kind === 'op' && x.text === ':') pending--;
+/**
+ * Which nodes of `seq` are binary operators: not a unary minus or `!`, and, in a map or message
+ * literal, not the colon between a key and its value (a colon closes a ternary only while a `?`
+ * is open before it in the same item).
+ */
+function binaryMask(seq: Node[], inMap: boolean): boolean[] {
+  let openTernaries = 0;
+  return seq.map((t, i) => {
+    if (isGroup(t) || !(t.kind === 'op' || (t.kind === 'id' && t.text === 'in')) || !BINARY.has(t.text)) return false;
+    if (t.text === '-') {
+      const prev = seq[i - 1];
+      return prev !== undefined && (isGroup(prev) || !(prev.kind === 'op' || (prev.kind === 'id' && prev.text === 'in')));
     }
-    return pending > 0;
-  }
-  return true;
+    if (t.text === '?') { openTernaries++; return true; }
+    if (t.text === ':') {
+      if (openTernaries > 0) { openTernaries--; return true; }
+      return !inMap;
+    }
+    return true;
+  });
 }
 
+const touches = (n: Node | undefined) => n !== undefined && !isGroup(n) && (n.kind === 'id' || n.kind === 'num' || n.kind === 'str');
+
+/** One node as written on a single line, spacing included. */
+function piece(seq: Node[], i: number, binary: boolean, text: string): string {
+  const n = seq[i];
+  if (binary) return ` ${text} `;
+  if (!isGroup(n) && n.kind === 'op' && n.text === ':') return ': '; // a map entry
+  // Identifiers, numbers and strings never touch; `Object{...}` keeps the brace on the type name.
+  return touches(seq[i - 1]) && touches(n) ? ` ${text}` : text;
+}
+
+const FLAT_GROUPS = new WeakMap<Group, string>();
+
 function flat(seq: Node[], inMap = false): string {
+  const mask = binaryMask(seq, inMap);
   let out = '';
-  seq.forEach((n, i) => {
-    const piece = isGroup(n) ? flatGroup(n) : n.text;
-    if (isBinary(seq, i, inMap)) { out += ` ${piece} `; return; }
-    if (!isGroup(n) && n.kind === 'op' && n.text === ':') { out += ': '; return; } // map entry
-    const prev = seq[i - 1];
-    // `Object{...}` and `JSONPatch{...}` keep the brace on the type name; identifiers never touch.
-    if (prev && !isGroup(prev) && (prev.kind === 'id' || prev.kind === 'num' || prev.kind === 'str') && !isGroup(n) && (n.kind === 'id' || n.kind === 'num' || n.kind === 'str')) out += ' ';
-    out += piece;
-  });
+  for (let i = 0; i < seq.length; i++) {
+    const n = seq[i];
+    out += piece(seq, i, mask[i], isGroup(n) ? flatGroup(n) : n.text);
+  }
   return out;
 }
 
 function flatGroup(g: Group): string {
-  const inMap = g.open === '{';
-  return g.open + g.items.map((item) => flat(item, inMap)).join(', ') + g.close;
+  let text = FLAT_GROUPS.get(g);
+  if (text === undefined) {
+    text = g.open + g.items.map((item) => flat(item, g.open === '{')).join(', ') + g.close;
+    FLAT_GROUPS.set(g, text);
+  }
+  return text;
 }
 
 /** Top-level split points of `seq` at the loosest operator present: ternary, then ||, then &&, then +. */
 function splitPoints(seq: Node[], inMap: boolean): { op: string; at: number[] } | undefined {
-  for (const ops of [['?'], ['||'], ['&&'], ['+']]) {
+  const mask = binaryMask(seq, inMap);
+  for (const op of ['?', '||', '&&', '+']) {
     const at: number[] = [];
-    seq.forEach((n, i) => { if (!isGroup(n) && ops.includes(n.text) && isBinary(seq, i, inMap)) at.push(i); });
-    if (at.length) return { op: ops[0], at };
+    seq.forEach((n, i) => { if (mask[i] && (n as Token).text === op) at.push(i); });
+    if (at.length) return { op, at };
   }
   return undefined;
 }
@@ -172,11 +196,12 @@ function layout(seq: Node[], indent: string, inMap = false): string {
 
 function layoutTernary(seq: Node[], q: number, indent: string, inMap: boolean): string {
   // The `:` that closes this `?`: the first top-level colon after it with nesting balanced.
+  const mask = binaryMask(seq, inMap);
   let depth = 0;
   let colon = -1;
   for (let j = q + 1; j < seq.length; j++) {
     const t = seq[j];
-    if (isGroup(t) || !isBinary(seq, j, inMap)) continue;
+    if (isGroup(t) || !mask[j]) continue;
     if (t.text === '?') depth++;
     if (t.text === ':') { if (depth === 0) { colon = j; break; } depth--; }
   }
@@ -189,16 +214,10 @@ function layoutTernary(seq: Node[], q: number, indent: string, inMap: boolean): 
 
 /** No operator to split at: open the bracket groups that are too long, one item per line. */
 function layoutGroups(seq: Node[], indent: string, inMap: boolean): string {
+  const mask = binaryMask(seq, inMap);
   let out = indent;
   seq.forEach((n, i) => {
-    if (!isGroup(n)) {
-      if (isBinary(seq, i, inMap)) { out += ` ${n.text} `; return; }
-      if (n.kind === 'op' && n.text === ':') { out += ': '; return; }
-      const prev = seq[i - 1];
-      if (prev && !isGroup(prev) && ['id', 'num', 'str'].includes(prev.kind) && ['id', 'num', 'str'].includes(n.kind)) out += ' ';
-      out += n.text;
-      return;
-    }
+    if (!isGroup(n)) { out += piece(seq, i, mask[i], n.text); return; }
     const one = flatGroup(n);
     const column = out.length - out.lastIndexOf('\n') - 1;
     // Short groups stay whole even past the width: `.orValue('')` split over three lines reads worse.
