@@ -4,7 +4,9 @@
  */
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { Component, defaultRelease } from '../src/catalog';
+import { allowlistEntry, pruneAllowlist, readmePruneArgs } from './support/readme';
 
 const readme = fs.readFileSync('README.md', 'utf8');
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
@@ -29,6 +31,15 @@ describe('README', () => {
         expect(cells[4]).toBe(defaultRelease(component, 30)!.tag);
       });
     }
+  });
+
+  it('prunes with an allow-list of exactly the kinds in dist/, CRDs and the Namespace left out', () => {
+    const kinds = new Set(fs.readdirSync('dist').filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) => parseAllDocuments(fs.readFileSync(`dist/${f}`, 'utf8')).map((d) => d.toJS()))
+      .filter((o) => !['CustomResourceDefinition', 'Namespace'].includes(o.kind)).map(allowlistEntry));
+    const args = readmePruneArgs();
+    expect(args).toEqual(expect.arrayContaining(['-f', 'dist/', '--prune', '-l', 'app.kubernetes.io/part-of=csi-snapshot-guard']));
+    expect(new Set(pruneAllowlist(args))).toEqual(kinds);
   });
 
   it('names every file the app renders into dist/', () => {

@@ -2,9 +2,13 @@
  * dist/ as a user applies it: `kubectl apply -f dist/` on a fresh cluster, in one pass, with the
  * kubectl of the same release. Rendered for the server's own minor.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { toYamlDocuments } from '../../src/manifest-yaml';
+import { allowlistEntry, readmePruneArgs } from '../support/readme';
 import { Cluster, crdEstablished, eventually, Obj } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 import { differenceIn } from './support/replay';
@@ -85,5 +89,29 @@ describe(`kubectl apply -f dist/ on Kubernetes ${cluster.env.version}`, () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout.trim().split('\n')).toHaveLength(objectsIn(demo).length);
+  });
+
+  it("the README's prune command deletes what a newer render left out, and nothing else", async () => {
+    // A "newer version" of dist/: the platform without the doctor's backfill ClusterRole.
+    const platform = objectsIn(root);
+    const removed = platform.find((o) => o.kind === 'ClusterRole' && /doctor-backfill$/.test(o.metadata.name))!;
+    expect(removed).toBeDefined();
+    const next = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-prune-'));
+    fs.writeFileSync(path.join(next, 'snapshot-platform.k8s.yaml'), toYamlDocuments(platform.filter((o) => o !== removed)));
+    // The README's command as written, for this folder; allow-list entries of kinds this target's
+    // render does not hold (MutatingAdmissionPolicy v1 before 1.36) are dropped, as the README says.
+    const present = new Set(platform.map((o) => allowlistEntry(o as { apiVersion: string; kind: string })));
+    const args = readmePruneArgs()
+      .map((a) => (a === 'dist/' ? next : a))
+      .filter((a) => !a.startsWith('--prune-allowlist=') || present.has(a.slice('--prune-allowlist='.length)));
+    const res = await cluster.kubectl(args);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(new RegExp(`clusterrole.rbac.authorization.k8s.io/${removed.metadata.name} pruned`));
+    expect(await cluster.get(removed.apiVersion, removed.kind, removed.metadata.name)).toBeUndefined();
+    for (const o of [...platform.filter((x) => x !== removed), ...objectsIn(path.join(root, 'examples', 'csi-hostpath'))]) {
+      expect(await cluster.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace), `${o.kind}/${o.metadata.name} is still there`).toBeDefined();
+    }
+    // Back to the full platform for the files that follow.
+    expect((await cluster.kubectl(['apply', '-f', root])).code).toBe(0);
   });
 });
