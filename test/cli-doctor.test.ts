@@ -285,6 +285,16 @@ describeWithShared('doctor against a fake API server', () => {
       expect(one(r, `policies.${POLICY_NAMES.singleDefaultStorageClass}`).summary).toMatch(/points at another policy/);
     });
 
+    test('the restore policy needs every one of its split bindings: a missing one fails and is named', async () => {
+      const s = await healthyCluster();
+      const name = POLICY_NAMES.restoreKeepsVolumeMode;
+      expect(s.object('validatingadmissionpolicybindings', `${name}${POLICY_BINDING_SUFFIX}-filesystem-0`)).toBeDefined();
+      s.remove('validatingadmissionpolicybindings', `${name}${POLICY_BINDING_SUFFIX}-block-2`);
+      const f = one(await doctor(s), `policies.${name}`);
+      expect(f.status).toBe('fail');
+      expect(f.summary).toContain(`${name}${POLICY_BINDING_SUFFIX}-block-2`);
+    });
+
     test('nothing installed fails once', async () => {
       const s = await FakeApiServer.start();
       servers.push(s);

@@ -4,7 +4,9 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { APPROVE_MODE_CHANGE_VERB, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES } from '../src/catalog';
+import {
+  APPROVE_MODE_CHANGE_VERB, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES, RESTORES_SNAPSHOT_LABEL, SNAPSHOT_NAME_BUCKET_LABEL, SOURCE_VOLUME_MODE_LABEL,
+} from '../src/catalog';
 import { AdmissionPolicy, ValidationAction } from '../src/constructs/admission-policy';
 import { VolumeModeGuard, VolumeModeGuardProps } from '../src/constructs/volume-mode-guard';
 import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../src/policies';
@@ -100,12 +102,12 @@ describe('VolumeModeGuard', () => {
     expect(named(objs, 'ValidatingAdmissionPolicyBinding', `${POLICY_NAMES.keepProtectionFlag}-binding`)!.spec.validationActions).toEqual(['Warn', 'Audit']);
   });
 
-  it('gives param policies a paramRef with selector {} (all objects) and Allow, and notes the cost', () => {
+  it('gives the class policies a paramRef with selector {} (all objects) and Allow, and notes the cost', () => {
     const objs = synthGuard();
-    for (const name of [POLICY_NAMES.singleDefaultSnapshotClass, POLICY_NAMES.singleDefaultStorageClass, POLICY_NAMES.restoreKeepsVolumeMode]) {
+    for (const name of [POLICY_NAMES.singleDefaultSnapshotClass, POLICY_NAMES.singleDefaultStorageClass]) {
       const b = named(objs, 'ValidatingAdmissionPolicyBinding', `${name}-binding`)!;
       expect(b.spec.paramRef).toEqual({ selector: {}, parameterNotFoundAction: 'Allow' });
-      expect(Object.values(b.metadata.annotations ?? {})[0]).toMatch(/once per .* = all of them\); cost grows/);
+      expect(Object.values(b.metadata.annotations ?? {})[0]).toMatch(/once per .* \(\{\}: all of them\); cost grows/);
     }
     expect(named(objs, 'ValidatingAdmissionPolicy', POLICY_NAMES.restoreKeepsVolumeMode)!.spec.paramKind)
       .toEqual({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshotContent' });
@@ -113,10 +115,46 @@ describe('VolumeModeGuard', () => {
       .toEqual({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' });
   });
 
-  it('takes a narrower param selector', () => {
-    const objs = synthGuard({ paramSelectors: { restoreKeepsVolumeMode: { matchLabels: { 'backup.example.com/restorable': 'true' } } } });
-    expect(named(objs, 'ValidatingAdmissionPolicyBinding', `${POLICY_NAMES.restoreKeepsVolumeMode}-binding`)!.spec.paramRef.selector)
-      .toEqual({ matchLabels: { 'backup.example.com/restorable': 'true' } });
+  describe('the restore policy, whose cost grows with the contents each binding reads', () => {
+    const restoreBindings = (objs: ReturnType<typeof synthGuard>) => objs
+      .filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.policyName === POLICY_NAMES.restoreKeepsVolumeMode)
+      .map((o) => ({ name: o.metadata.name, objectSelector: o.spec.matchResources?.objectSelector, params: o.spec.paramRef.selector }));
+
+    it('with both labelling policies: one binding per mode and name bucket, reading only contents of another mode in that bucket, or unlabelled', () => {
+      const expected = ['Block', 'Filesystem'].flatMap((mode) => ['0', '1', '2', '3'].map((bucket) => ({
+        name: `${POLICY_NAMES.restoreKeepsVolumeMode}-binding-${mode.toLowerCase()}-${bucket}`,
+        objectSelector: { matchLabels: { [RESTORES_SNAPSHOT_LABEL]: mode, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } },
+        params: {
+          matchExpressions: [
+            { key: SOURCE_VOLUME_MODE_LABEL, operator: 'NotIn', values: [mode, 'Unknown'] },
+            { key: SNAPSHOT_NAME_BUCKET_LABEL, operator: 'NotIn', values: ['0', '1', '2', '3'].filter((b) => b !== bucket) },
+          ],
+        },
+      })));
+      expect(restoreBindings(synthGuard())).toEqual(expected);
+    });
+
+    it('without the content labels: one binding for every restoring claim, reading every content', () => {
+      expect(restoreBindings(synthGuard({ exclude: ['labelSnapshotContents'] }))).toEqual([{
+        name: `${POLICY_NAMES.restoreKeepsVolumeMode}-binding`,
+        objectSelector: { matchExpressions: [{ key: RESTORES_SNAPSHOT_LABEL, operator: 'Exists' }] },
+        params: {},
+      }]);
+    });
+
+    it('without mutating policies (1.30-1.33): every claim, every content', () => {
+      expect(restoreBindings(synthGuard({ kubernetesVersion: '1.33' }))).toEqual([{ name: `${POLICY_NAMES.restoreKeepsVolumeMode}-binding`, objectSelector: undefined, params: {} }]);
+    });
+
+    it("narrows every binding further with the user's param selector", () => {
+      const user = { matchLabels: { 'backup.example.com/restorable': 'true' }, matchExpressions: [{ key: 'tier', operator: 'In' as const, values: ['gold'] }] };
+      for (const b of restoreBindings(synthGuard({ paramSelectors: { restoreKeepsVolumeMode: user } }))) {
+        expect(b.params.matchLabels).toEqual(user.matchLabels);
+        expect(b.params.matchExpressions.slice(0, 1)).toEqual(user.matchExpressions);
+        expect(b.params.matchExpressions.slice(1).map((e: { key: string }) => e.key)).toEqual([SOURCE_VOLUME_MODE_LABEL, SNAPSHOT_NAME_BUCKET_LABEL]);
+      }
+      expect(restoreBindings(synthGuard({ kubernetesVersion: '1.33', paramSelectors: { restoreKeepsVolumeMode: user } }))[0].params).toEqual(user);
+    });
   });
 
   it('adds an exemption as a match condition', () => {

@@ -131,7 +131,7 @@ describe('harness semantics', () => {
   it('runs once per param and ANDs the results (one mismatching content is enough)', () => {
     const result = evaluateCase(restore, denied);
     expect(result.verdict).toBe('denied');
-    expect(result.traces.filter((t) => t.path.startsWith('matchConditions')).length).toBe(denied.params!.length);
+    expect(result.traces.filter((t) => t.path.startsWith('matchConditions[0]')).length).toBe(denied.params!.length);
   });
 
   it('formats the denial as the API server does', () => {

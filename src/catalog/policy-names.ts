@@ -22,16 +22,43 @@ export const POLICY_NAMES = {
   addProtectionFlag: 'add-volume-mode-protection-flag',
   /** Mutating: record who allowed a volume mode change. */
   stampModeChangeApprover: 'stamp-volume-mode-change-approver',
-  /** Mutating: label the claims that restore a snapshot, so only they meet the restore policy. */
+  /** Mutating: label the claims that restore a snapshot with their volume mode, so only they meet the restore policy. */
   markSnapshotRestores: 'mark-snapshot-restores',
+  /** Mutating: label every VolumeSnapshotContent with its source volume mode, so a restore reads only contents of the other mode. */
+  labelSnapshotContents: 'label-snapshot-content-source-mode',
 } as const;
 
 /**
- * Label the mutating policy puts on every PersistentVolumeClaim that restores a VolumeSnapshot. The
- * restore policy's binding selects claims by it, so a claim that restores nothing never pays for
- * the restore policy, whose cost grows with the number of VolumeSnapshotContents.
+ * Label the mutating policy puts on every PersistentVolumeClaim that restores a VolumeSnapshot,
+ * valued with the claim's volume mode (`Filesystem` or `Block`). The restore policy's bindings
+ * select claims by it, so a claim that restores nothing never pays for the restore policy, whose
+ * cost grows with the number of VolumeSnapshotContents it reads.
  */
 export const RESTORES_SNAPSHOT_LABEL = 'csi-snapshot-guard.io/restores-snapshot';
+
+/**
+ * Label the mutating policy keeps on every VolumeSnapshotContent: its `spec.sourceVolumeMode`, or
+ * UNKNOWN_SOURCE_VOLUME_MODE when it has none. A restore into one mode reads only the contents
+ * labelled with another mode (or not labelled yet): only they can refuse it.
+ */
+export const SOURCE_VOLUME_MODE_LABEL = 'csi-snapshot-guard.io/source-volume-mode';
+
+/** SOURCE_VOLUME_MODE_LABEL of a content without sourceVolumeMode (the restore check skips those). */
+export const UNKNOWN_SOURCE_VOLUME_MODE = 'Unknown';
+
+/**
+ * Label both mutating policies write with the bucket of a snapshot's name: on a content from
+ * `spec.volumeSnapshotRef.name`, on a restoring claim from the snapshot it names. A restore reads
+ * only the contents of its own bucket, so each binding reads about a quarter of them.
+ */
+export const SNAPSHOT_NAME_BUCKET_LABEL = 'csi-snapshot-guard.io/snapshot-name-bucket';
+
+/**
+ * The buckets, by the last character of the snapshot name (a DNS subdomain ends in a letter or a
+ * digit, and generated names end in random ones): the label value is the index; the last bucket
+ * also takes whatever the others do not.
+ */
+export const SNAPSHOT_NAME_BUCKETS = ['0-8', '9a-h', 'i-q', 'r-z'] as const;
 
 /** Suffix of every binding's name. */
 export const POLICY_BINDING_SUFFIX = '-binding';

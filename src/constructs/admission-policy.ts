@@ -17,7 +17,7 @@ import type { AnyPolicyDefinition, LabelSelector, NamedExpression } from '../pol
 import { AdmissionPolicyKind, ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster, requireTargetRange } from './_feature-gates';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import { resolveKubernetesMinor } from './_target';
-import { PropError } from './_validation';
+import { checkDnsLabel, PropError } from './_validation';
 
 /** What a validating binding does with a failed validation. */
 export enum ValidationAction {
@@ -75,25 +75,44 @@ export interface AdmissionPolicyProps extends ObjectLabelsProps {
    * @default - every object the policy's rules match
    */
   readonly objectSelector?: LabelSelector;
+  /**
+   * Several bindings instead of one, each named `<name>-binding-<suffix>` with its own object and
+   * param selector: a request meets the bindings whose object selector it matches, and each of
+   * those reads only its own params. This is how a policy with params hands each request only the
+   * params that can concern it. Not together with objectSelector or paramSelector.
+   * @default - one binding, `<name>-binding`
+   */
+  readonly bindings?: PolicyBindingVariant[];
+}
+
+/** One of several bindings of a policy (AdmissionPolicyProps.bindings). */
+export interface PolicyBindingVariant {
+  /** Appended to `<name>-binding-`; a DNS label. */
+  readonly suffix: string;
+  /** Labels a request's object must carry for this binding to apply. */
+  readonly objectSelector: LabelSelector;
+  /** Selector of this binding's paramRef. @default - the definition's selector */
+  readonly paramSelector?: LabelSelector;
 }
 
 /**
- * A ValidatingAdmissionPolicy or MutatingAdmissionPolicy and its binding, named after the
- * definition (`<name>` and `<name>-binding`), with failurePolicy Fail unless the definition says
+ * A ValidatingAdmissionPolicy or MutatingAdmissionPolicy and its binding (or bindings), named after
+ * the definition (`<name>` and `<name>-binding`), with failurePolicy Fail unless the definition says
  * why it must fail open.
  */
 export class AdmissionPolicy extends Construct {
   /** metadata.name of the policy. */
   public readonly policyName: string;
-  /** metadata.name of the binding. */
-  public readonly bindingName: string;
+  /** metadata.name of each binding. */
+  public readonly bindingNames: readonly string[];
   /** admissionregistration.k8s.io version rendered. */
   public readonly apiVersion: string;
 
   constructor(scope: Construct, id: string, props: AdmissionPolicyProps) {
     super(scope, id);
     this.policyName = props.definition.name;
-    this.bindingName = `${props.definition.name}${POLICY_BINDING_SUFFIX}`;
+    const base = `${props.definition.name}${POLICY_BINDING_SUFFIX}`;
+    this.bindingNames = props.bindings?.length ? props.bindings.map((b) => `${base}-${b.suffix}`) : [base];
     this.apiVersion = this.render(props);
     labelObjects(this, { name: 'volume-mode-guard', component: 'admission-policy' }, props.labels);
   }
@@ -131,22 +150,7 @@ export class AdmissionPolicy extends Construct {
       ...(matchConditions.length ? { matchConditions: matchConditions.map((m) => ({ ...m, expression: formatCel(m.expression) })) } : {}),
       ...(def.variables?.length ? { variables: def.variables.map((v) => ({ ...v, expression: formatCel(v.expression) })) } : {}),
     };
-    const paramRef = def.params ? {
-      paramRef: { selector: cloneSelector(props.paramSelector ?? def.params.selector), parameterNotFoundAction: def.params.parameterNotFoundAction },
-    } : {};
-    const bindingMeta = def.params ? {
-      annotations: {
-        [PARAMS_NOTE_ANNOTATION]: `the policy runs once per ${def.params.kind.kind} this selector matches (${JSON.stringify(props.paramSelector ?? def.params.selector)}`
-          + `${Object.keys(props.paramSelector ?? def.params.selector).length === 0 ? ' = all of them' : ''}); cost grows with their number, and none found means ${def.params.parameterNotFoundAction}`,
-      },
-    } : {};
-    const matchResources = props.objectSelector ? { matchResources: { objectSelector: cloneSelector(props.objectSelector) } } : {};
-    if (props.objectSelector && !props.objectSelector.matchLabels && !props.objectSelector.matchExpressions?.length) {
-      throw new PropError(this, 'objectSelector', props.objectSelector, 'selects every object', 'name the labels to select, or leave objectSelector out');
-    }
-    if (props.paramSelector && !def.params) {
-      throw new PropError(this, 'paramSelector', props.paramSelector, `is set but policy ${def.name} takes no params`, 'remove paramSelector');
-    }
+    const bindings = this.bindingSpecs(props);
 
     if (def.type === 'validating') {
       if (props.allowBetaMutatingApi !== undefined) {
@@ -163,10 +167,12 @@ export class AdmissionPolicy extends Construct {
           })),
         },
       });
-      new KubeValidatingAdmissionPolicyBinding(this, 'Binding', {
-        metadata: { name: this.bindingName, ...bindingMeta },
-        spec: { policyName: this.policyName, validationActions: actions, ...paramRef, ...matchResources },
-      });
+      for (const b of bindings) {
+        new KubeValidatingAdmissionPolicyBinding(this, b.id, {
+          metadata: { name: b.name, ...b.meta },
+          spec: { policyName: this.policyName, validationActions: actions, ...b.paramRef, ...b.matchResources },
+        });
+      }
       return apiVersion;
     }
 
@@ -181,12 +187,12 @@ export class AdmissionPolicy extends Construct {
         : { patchType: m.patchType, jsonPatch: { expression: formatCel(m.expression) } })),
       reinvocationPolicy: def.reinvocationPolicy ?? 'Never',
     };
-    const bindingSpec = { policyName: this.policyName, ...paramRef, ...matchResources };
+    const bindingSpec = (b: BindingSpec) => ({ policyName: this.policyName, ...b.paramRef, ...b.matchResources });
     if (offer?.version === 'v1') {
       if (cluster) requireAdmissionApi(this, kind, minor, cluster);
       const apiVersion = 'v1';
       new KubeMutatingAdmissionPolicy(this, 'Policy', { metadata: { name: this.policyName }, spec });
-      new KubeMutatingAdmissionPolicyBinding(this, 'Binding', { metadata: { name: this.bindingName, ...bindingMeta }, spec: bindingSpec });
+      for (const b of bindings) new KubeMutatingAdmissionPolicyBinding(this, b.id, { metadata: { name: b.name, ...b.meta }, spec: bindingSpec(b) });
       return apiVersion;
     }
     if (offer?.version === 'v1beta1') {
@@ -203,12 +209,53 @@ export class AdmissionPolicy extends Construct {
       const apiVersion = 'v1beta1';
       const annotations = { [API_REQUIREMENT_ANNOTATION]: betaApiRequirement('MutatingAdmissionPolicy') };
       new KubeMutatingAdmissionPolicyV1Beta1(this, 'Policy', { metadata: { name: this.policyName, annotations }, spec });
-      new KubeMutatingAdmissionPolicyBindingV1Beta1(this, 'Binding', { metadata: { name: this.bindingName, annotations }, spec: bindingSpec });
+      for (const b of bindings) {
+        new KubeMutatingAdmissionPolicyBindingV1Beta1(this, b.id, { metadata: { name: b.name, annotations: { ...b.meta.annotations, ...annotations } }, spec: bindingSpec(b) });
+      }
       return apiVersion;
     }
     throw new PropError(this, 'kubernetesVersion', formatKubernetesMinor(minor),
       `does not serve MutatingAdmissionPolicy for policy ${def.name} (v1beta1 arrives in 1.34 behind a gate, v1 in 1.36; the 1.32-1.33 v1alpha1 API is not supported)`,
       'target Kubernetes 1.36 (or 1.34/1.35 with allowBetaMutatingApi or clusterFeatures), or leave the mutating policies out');
+  }
+
+  /** What each binding carries: its name, construct id, paramRef, object selector and the cost note. */
+  private bindingSpecs(props: AdmissionPolicyProps): BindingSpec[] {
+    const def = props.definition;
+    if (props.bindings?.length && (props.objectSelector || props.paramSelector)) {
+      throw new PropError(this, 'bindings', props.bindings.map((b) => b.suffix), 'is set together with objectSelector or paramSelector',
+        'give each binding its own selectors, or use one binding');
+    }
+    const variants = props.bindings?.length
+      ? props.bindings.map((b, i) => {
+        checkDnsLabel(this, `bindings[${i}].suffix`, b.suffix);
+        return { name: this.bindingNames[i], id: `Binding${pascal(b.suffix)}`, objectSelector: b.objectSelector, paramSelector: b.paramSelector, prop: `bindings[${i}]` };
+      })
+      : [{ name: this.bindingNames[0], id: 'Binding', objectSelector: props.objectSelector, paramSelector: props.paramSelector, prop: '' }];
+    if (new Set(variants.map((v) => v.name)).size !== variants.length) {
+      throw new PropError(this, 'bindings', props.bindings!.map((b) => b.suffix), 'repeats a suffix', 'give every binding its own suffix');
+    }
+    return variants.map((v) => {
+      const where = v.prop ? `${v.prop}.` : '';
+      if (v.objectSelector && !v.objectSelector.matchLabels && !v.objectSelector.matchExpressions?.length) {
+        throw new PropError(this, `${where}objectSelector`, v.objectSelector, 'selects every object', 'name the labels to select, or leave objectSelector out');
+      }
+      if (v.paramSelector && !def.params) {
+        throw new PropError(this, `${where}paramSelector`, v.paramSelector, `is set but policy ${def.name} takes no params`, 'remove paramSelector');
+      }
+      const selector = v.paramSelector ?? def.params?.selector;
+      return {
+        name: v.name, id: v.id,
+        paramRef: def.params ? { paramRef: { selector: cloneSelector(selector!), parameterNotFoundAction: def.params.parameterNotFoundAction } } : {},
+        matchResources: v.objectSelector ? { matchResources: { objectSelector: cloneSelector(v.objectSelector) } } : {},
+        meta: def.params ? {
+          annotations: {
+            [PARAMS_NOTE_ANNOTATION]: `the policy runs once per ${def.params.kind.kind} that spec.paramRef.selector matches`
+              + `${Object.keys(selector!).length === 0 ? ' ({}: all of them)' : ''}; cost grows with their number, and none found means ${def.params.parameterNotFoundAction}`,
+          },
+        } : {},
+      };
+    });
   }
 }
 
@@ -263,6 +310,19 @@ function exemptionCondition(scope: Construct, exempt: PrincipalExemption | undef
     ...(groups.length ? [`!request.userInfo.groups.exists(g, g in ${quote(groups)})`] : []),
   ];
   return [{ name: 'not-an-exempt-principal', expression: parts.join(' && ') }];
+}
+
+/** One binding as rendered. */
+interface BindingSpec {
+  readonly name: string;
+  readonly id: string;
+  readonly paramRef: { paramRef?: { selector: ReturnType<typeof cloneSelector>; parameterNotFoundAction: string } };
+  readonly matchResources: { matchResources?: { objectSelector: ReturnType<typeof cloneSelector> } };
+  readonly meta: { annotations?: Record<string, string> };
+}
+
+function pascal(s: string): string {
+  return s.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
 }
 
 function cloneSelector(s: LabelSelector): { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } {

@@ -5,14 +5,14 @@
 import { Construct } from 'constructs';
 import {
   APPROVE_MODE_CHANGE_VERB, featureGate, formatKubernetesMinor, MODE_CHANGE_APPROVER_CLUSTER_ROLE, mutatingAdmissionPolicyApi, RESTORES_SNAPSHOT_LABEL,
-  runtimeConfigFor, SNAPSHOT_STACK_KUBERNETES,
+  runtimeConfigFor, SNAPSHOT_NAME_BUCKET_LABEL, SNAPSHOT_NAME_BUCKETS, SNAPSHOT_STACK_KUBERNETES, SOURCE_VOLUME_MODE_LABEL, UNKNOWN_SOURCE_VOLUME_MODE,
 } from '../catalog';
 import { betaApiRequirement } from '../catalog/admission';
-import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES } from '../catalog/snapshot-api';
+import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES, VOLUME_MODES } from '../catalog/snapshot-api';
 import { KubeClusterRole, KubeClusterRoleBinding } from '../imports/k8s';
 import { MUTATING_POLICIES, MutatingPolicyKey, VALIDATING_POLICIES, ValidatingPolicyKey } from '../policies';
 import type { LabelSelector } from '../policies/types';
-import { AdmissionPolicy, PrincipalExemption, resolvePolicyTarget, ValidationAction } from './admission-policy';
+import { AdmissionPolicy, AdmissionPolicyProps, PrincipalExemption, resolvePolicyTarget, ValidationAction } from './admission-policy';
 import { ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster } from './_feature-gates';
 import { checkDnsLabel, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
@@ -97,16 +97,16 @@ export class VolumeModeGuard extends Construct {
 
     const policies: Partial<Record<ValidatingPolicyKey | MutatingPolicyKey, AdmissionPolicy>> = {};
     const mutating = this.renderMutating(minor, props);
-    // Where the claims that restore a snapshot are labelled, only they meet the restore policy.
-    const restoresLabelled = mutating && !exclude.has('markSnapshotRestores');
     for (const [key, definition] of Object.entries(VALIDATING_POLICIES) as [ValidatingPolicyKey, (typeof VALIDATING_POLICIES)[ValidatingPolicyKey]][]) {
       if (exclude.has(key)) continue;
+      const selectors = key === 'restoreKeepsVolumeMode'
+        ? restoreBindings(mutating && !exclude.has('markSnapshotRestores'), mutating && !exclude.has('labelSnapshotContents'), props.paramSelectors?.restoreKeepsVolumeMode)
+        : { paramSelector: props.paramSelectors?.[key as ParamPolicyKey] };
       policies[key] = new AdmissionPolicy(this, pascal(key), {
         definition, kubernetesVersion: version,
         validationActions: props.actions?.[key] ?? props.defaultActions,
         exempt: props.exempt?.[key],
-        paramSelector: props.paramSelectors?.[key as ParamPolicyKey],
-        ...(key === 'restoreKeepsVolumeMode' && restoresLabelled ? { objectSelector: { matchLabels: { [RESTORES_SNAPSHOT_LABEL]: 'true' } } } : {}),
+        ...selectors,
         ...(clusterFeatures ? { clusterFeatures } : {}),
       });
     }
@@ -177,6 +177,39 @@ export class VolumeModeGuard extends Construct {
     }
     return false;
   }
+}
+
+/**
+ * The restore policy's bindings. It runs once per VolumeSnapshotContent a binding hands it, so
+ * each claim should meet as few as possible:
+ * - claims and contents both labelled (mark-snapshot-restores, label-snapshot-content-source-mode):
+ *   one binding per volume mode and snapshot-name bucket, selecting the claims that restore into
+ *   that mode a snapshot of that bucket, and reading only the contents labelled with another mode
+ *   (a content of the same mode, or of none, can never refuse) and not with another bucket.
+ *   Contents without labels (stored before the guard) are read by every binding until their next
+ *   write labels them;
+ * - claims labelled, contents not: one binding for every restoring claim, reading every content;
+ * - nothing labelled (no mutating policies): every claim, every content.
+ * A user's paramSelector narrows every binding further.
+ */
+function restoreBindings(claimsLabelled: boolean, contentsLabelled: boolean, user: LabelSelector | undefined): Pick<AdmissionPolicyProps, 'bindings' | 'objectSelector' | 'paramSelector'> {
+  if (!claimsLabelled) return { paramSelector: user };
+  if (!contentsLabelled) return { objectSelector: { matchExpressions: [{ key: RESTORES_SNAPSHOT_LABEL, operator: 'Exists' }] }, paramSelector: user };
+  const buckets = SNAPSHOT_NAME_BUCKETS.map((_, i) => String(i));
+  return {
+    bindings: VOLUME_MODES.flatMap((mode) => buckets.map((bucket) => ({
+      suffix: `${mode.toLowerCase()}-${bucket}`,
+      objectSelector: { matchLabels: { [RESTORES_SNAPSHOT_LABEL]: mode, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } },
+      paramSelector: {
+        ...(user?.matchLabels ? { matchLabels: { ...user.matchLabels } } : {}),
+        matchExpressions: [
+          ...(user?.matchExpressions ?? []),
+          { key: SOURCE_VOLUME_MODE_LABEL, operator: 'NotIn' as const, values: [mode, UNKNOWN_SOURCE_VOLUME_MODE] },
+          { key: SNAPSHOT_NAME_BUCKET_LABEL, operator: 'NotIn' as const, values: buckets.filter((b) => b !== bucket) },
+        ],
+      },
+    }))),
+  };
 }
 
 function checkSubject(scope: Construct, s: ApproverSubject, i: number): { kind: string; name: string; namespace?: string; apiGroup?: string } {

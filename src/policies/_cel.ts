@@ -2,7 +2,7 @@
  * Small builders for CEL source text, so that names and values from the catalog enter expressions
  * through one quoting rule instead of being pasted by hand.
  */
-import { GO_PARSE_BOOL } from '../catalog';
+import { GO_PARSE_BOOL, SNAPSHOT_NAME_BUCKETS } from '../catalog';
 
 /** A CEL single-quoted string literal. */
 export function celString(value: string): string {
@@ -35,6 +35,12 @@ export function annotationsChange(keys: readonly string[]): string {
 export function annotationAction(key: string): string {
   return `!${annotationOf('object', key)}.hasValue() ? 'remove' : `
     + `(oldObject == null || !${annotationOf('oldObject', key)}.hasValue() ? 'add' : 'change')`;
+}
+
+/** The SNAPSHOT_NAME_BUCKETS index (as a string) of the snapshot name `nameExpr` evaluates to. */
+export function snapshotNameBucket(nameExpr: string): string {
+  const last = SNAPSHOT_NAME_BUCKETS.length - 1;
+  return SNAPSHOT_NAME_BUCKETS.slice(0, last).reduceRight((otherwise, chars, i) => `${nameExpr}.matches('[${chars}]$') ? '${i}' : (${otherwise})`, `'${last}'`);
 }
 
 /** Every string Go's strconv.ParseBool accepts, true words first. */

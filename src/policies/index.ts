@@ -6,6 +6,7 @@ import { addProtectionFlag } from './add-protection-flag';
 import { approveVolumeModeChange } from './approve-volume-mode-change';
 import { crdKeepsSourceVolumeMode } from './crd-keeps-source-volume-mode';
 import { keepProtectionFlag } from './keep-protection-flag';
+import { labelSnapshotContents } from './label-snapshot-contents';
 import { markSnapshotRestores } from './mark-snapshot-restores';
 import { requireSourceVolumeMode } from './require-source-volume-mode';
 import { restoreKeepsVolumeMode } from './restore-keeps-volume-mode';
@@ -15,8 +16,8 @@ import type { MutatingPolicyDefinition, PolicyDefinition } from './types';
 
 export * from './types';
 export {
-  addProtectionFlag, approveVolumeModeChange, crdKeepsSourceVolumeMode, keepProtectionFlag, markSnapshotRestores, requireSourceVolumeMode,
-  restoreKeepsVolumeMode, singleDefaultSnapshotClass, singleDefaultStorageClass, stampModeChangeApprover,
+  addProtectionFlag, approveVolumeModeChange, crdKeepsSourceVolumeMode, keepProtectionFlag, labelSnapshotContents, markSnapshotRestores,
+  requireSourceVolumeMode, restoreKeepsVolumeMode, singleDefaultSnapshotClass, singleDefaultStorageClass, stampModeChangeApprover,
 };
 
 /** The validating policies, keyed like POLICY_NAMES. */
@@ -35,6 +36,7 @@ export const MUTATING_POLICIES = {
   addProtectionFlag,
   stampModeChangeApprover,
   markSnapshotRestores,
+  labelSnapshotContents,
 } as const satisfies Record<string, MutatingPolicyDefinition>;
 
 /** Key of a validating policy. */

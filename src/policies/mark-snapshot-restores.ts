@@ -1,24 +1,29 @@
 /**
- * Policy 7b (mutating): every PersistentVolumeClaim that restores a VolumeSnapshot gets a label, and
- * the restore policy's binding selects claims by it. The restore policy runs once per
- * VolumeSnapshotContent; without this, every claim in the cluster, restoring or not, would pay that
- * cost (measured: +38 ms p50 per PVC create at 1,000 contents, bench/admission-scale.ts).
+ * Policy 7b (mutating): every PersistentVolumeClaim that restores a VolumeSnapshot gets a label with
+ * its volume mode, and the restore policy's bindings select claims by it: one binding per mode,
+ * each reading only the VolumeSnapshotContents of the other modes (policy 7c labels them). The
+ * restore policy runs once per content it reads; without this label every claim in the cluster,
+ * restoring or not, would pay that cost (measured: +38 ms p50 per PVC create at 1,000 contents,
+ * bench/admission-scale.ts).
  */
-import { POLICY_NAMES, RESTORES_SNAPSHOT_LABEL } from '../catalog';
-import { celString } from './_cel';
-import { pvc, RESTORES_A_VOLUME_SNAPSHOT } from './restore-keeps-volume-mode';
+import { POLICY_NAMES, RESTORES_SNAPSHOT_LABEL, SNAPSHOT_NAME_BUCKET_LABEL } from '../catalog';
+import { DEFAULT_VOLUME_MODE } from '../catalog/snapshot-api';
+import { celString, snapshotNameBucket } from './_cel';
+import { pvc, RESTORES_A_VOLUME_SNAPSHOT, SNAPSHOT_SOURCE } from './restore-keeps-volume-mode';
 import type { MutatingPolicyDefinition } from './types';
 
 const create = { operation: 'CREATE', namespace: 'team-a' } as const;
-const labelled = { metadata: { labels: { [RESTORES_SNAPSHOT_LABEL]: 'true' } } };
+// db-snap ends in p: bucket 2 of SNAPSHOT_NAME_BUCKETS.
+const labelled = (mode: string, bucket = '2') => ({ metadata: { labels: { [RESTORES_SNAPSHOT_LABEL]: mode, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } } });
 const withLabel = (o: Record<string, any>, value: string) => ({ ...o, metadata: { ...o.metadata, labels: { [RESTORES_SNAPSHOT_LABEL]: value } } });
 
-/** Labels PVCs that restore a VolumeSnapshot with RESTORES_SNAPSHOT_LABEL=true. */
+/** Labels PVCs that restore a VolumeSnapshot with RESTORES_SNAPSHOT_LABEL=<their volumeMode> and the bucket of the snapshot's name. */
 export const markSnapshotRestores: MutatingPolicyDefinition = {
   type: 'mutating',
   name: POLICY_NAMES.markSnapshotRestores,
-  description: `A PersistentVolumeClaim that restores a VolumeSnapshot gets the label ${RESTORES_SNAPSHOT_LABEL}: "true" (whatever value it was sent with), `
-    + 'so that only such claims meet the restore policy, whose cost grows with the number of VolumeSnapshotContents.',
+  description: `A PersistentVolumeClaim that restores a VolumeSnapshot gets the label ${RESTORES_SNAPSHOT_LABEL} with its volumeMode and `
+    + `${SNAPSHOT_NAME_BUCKET_LABEL} with the bucket of the snapshot's name (whatever values it was sent with), so that only such claims `
+    + 'meet the restore policy, and each only the binding for its mode and bucket.',
   minKubernetesMinor: 34,
   celLibraries: ['optionalTypes'],
   matchConstraints: {
@@ -27,7 +32,8 @@ export const markSnapshotRestores: MutatingPolicyDefinition = {
   matchConditions: [RESTORES_A_VOLUME_SNAPSHOT],
   mutations: [{
     patchType: 'ApplyConfiguration',
-    expression: `Object{metadata: Object.metadata{labels: {${celString(RESTORES_SNAPSHOT_LABEL)}: 'true'}}}`,
+    expression: `Object{metadata: Object.metadata{labels: {${celString(RESTORES_SNAPSHOT_LABEL)}: string(object.spec.?volumeMode.orValue(${celString(DEFAULT_VOLUME_MODE)})), `
+      + `${celString(SNAPSHOT_NAME_BUCKET_LABEL)}: ${snapshotNameBucket(`(${SNAPSHOT_SOURCE}).name`)}}}}`,
   }],
   // Another mutator could drop the label after this one: run again so the restore policy still sees the claim.
   reinvocationPolicy: 'IfNeeded',
@@ -36,9 +42,10 @@ export const markSnapshotRestores: MutatingPolicyDefinition = {
     why: 'It matches every PersistentVolumeClaim CREATE. Should it ever fail, the claim is only not checked early; csi-provisioner still refuses a mode change.',
   },
   cases: [
-    { name: 'restore through dataSource and dataSourceRef is labelled', request: create, object: pvc('db-restore', { volumeMode: 'Block' }), expect: 'mutated', expectObject: labelled },
-    { name: 'restore through dataSourceRef only is labelled', request: create, object: pvc('db-restore', { via: 'dataSourceRef' }), expect: 'mutated', expectObject: labelled },
-    { name: 'a label sent as false is set to true', request: create, object: withLabel(pvc('db-restore', { via: 'dataSource' }), 'false'), expect: 'mutated', expectObject: labelled },
+    { name: 'a Block restore through dataSource and dataSourceRef is labelled Block', request: create, object: pvc('db-restore', { volumeMode: 'Block' }), expect: 'mutated', expectObject: labelled('Block') },
+    { name: 'a Filesystem restore through dataSourceRef only is labelled Filesystem', request: create, object: pvc('db-restore', { via: 'dataSourceRef', volumeMode: 'Filesystem' }), expect: 'mutated', expectObject: labelled('Filesystem') },
+    { name: 'a label sent with another mode is set to the claim\'s', request: create, object: withLabel(pvc('db-restore', { via: 'dataSource', volumeMode: 'Filesystem' }), 'Block'), expect: 'mutated', expectObject: labelled('Filesystem') },
+    { name: 'the bucket follows the last character of the snapshot name', request: create, object: pvc('db-restore', { volumeMode: 'Filesystem', snapshot: 'nightly-7' }), expect: 'mutated', expectObject: labelled('Filesystem', '0') },
     { name: 'a clone from a PVC is not labelled', request: create, object: pvc('db-clone', { pvcSource: true }), expect: 'not-matched' },
     {
       name: 'an empty claim is not labelled', request: create, expect: 'not-matched',

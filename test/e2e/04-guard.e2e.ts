@@ -6,13 +6,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ALLOW_VOLUME_MODE_CHANGE_ANNOTATION, MODE_CHANGE_APPROVED_BY_ANNOTATION, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES,
-  PREVENT_VOLUME_MODE_CONVERSION_FLAG, RESTORES_SNAPSHOT_LABEL,
+  PREVENT_VOLUME_MODE_CONVERSION_FLAG, RESTORES_SNAPSHOT_LABEL, SNAPSHOT_NAME_BUCKET_LABEL, SOURCE_VOLUME_MODE_LABEL,
 } from '../../src/catalog';
 import { catalogImage, snapshotContent } from '../../src/policies/_fixtures';
 import { Component } from '../../src/catalog';
 import { Cluster, denialMessage, eventually, Obj } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 import { renderPolicy } from './support/replay';
+import { readmeShellCommands } from '../support/readme';
 import { MUTATING_POLICIES } from '../../src/policies';
 
 const cluster = new Cluster();
@@ -195,11 +196,90 @@ describe(`the restore check through the whole guard on Kubernetes ${cluster.env.
     expect(res.status, res.body.message).toBe(201);
   });
 
-  it.skipIf(minor < 34)('only restoring claims are labelled, so only they meet the restore policy', async () => {
+  it.skipIf(minor < 34)('only restoring claims are labelled, with their volume mode, so only they meet the restore policy', async () => {
     const restoring = await cluster.create(claim('restore-as-fs', 'Filesystem', true), { dryRun: true });
-    expect(restoring.body.metadata.labels?.[RESTORES_SNAPSHOT_LABEL]).toBe('true');
+    expect(restoring.body.metadata.labels?.[RESTORES_SNAPSHOT_LABEL]).toBe('Filesystem');
+    const asBlock = await cluster.create(claim('restore-as-block', 'Block', true), { dryRun: true });
+    expect(asBlock.status).toBe(403);
     const plain = await cluster.create(claim('plain', 'Block', false), { dryRun: true });
     expect(plain.status).toBe(201);
     expect(plain.body.metadata.labels?.[RESTORES_SNAPSHOT_LABEL]).toBeUndefined();
+  });
+});
+
+// Where dist/ renders the mutating policies (1.36+), the restore policy has one binding per volume
+// mode and snapshot-name bucket, each reading only the contents labelled with another mode and not
+// another bucket, or not labelled at all. The snapshots below end in "p": bucket 2.
+describe.skipIf(minor < 36)(`restore bindings split by volume mode on Kubernetes ${cluster.env.version}`, () => {
+  const VSC = 'snapshot.storage.k8s.io/v1';
+  const MAP_API = 'admissionregistration.k8s.io/v1';
+  const labelBinding = `${POLICY_NAMES.labelSnapshotContents}-binding`;
+  const claim = (name: string, volumeMode: string, snapshot: string): Obj => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: 'guard-e2e' },
+    spec: {
+      accessModes: ['ReadWriteOnce'], volumeMode, resources: { requests: { storage: '1Gi' } },
+      dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: snapshot },
+    },
+  });
+
+  it('dist/ renders one restore binding per mode and bucket', () => {
+    const bindings = platform.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding' && o.spec.policyName === POLICY_NAMES.restoreKeepsVolumeMode);
+    expect(bindings.map((b) => b.metadata.name).sort())
+      .toEqual(['block', 'filesystem'].flatMap((m) => [0, 1, 2, 3].map((b) => `${POLICY_NAMES.restoreKeepsVolumeMode}-binding-${m}-${b}`)));
+  });
+
+  it('a stored content carries its source mode as a label, whatever the client sent', async () => {
+    await cluster.purge(VSC, 'VolumeSnapshotContent', 'split-block-content');
+    const sent = snapshotContent('split-block-content', { sourceVolumeMode: 'Block', snapshot: 'split-block-snap', namespace: 'guard-e2e' });
+    const res = await cluster.create({ ...sent, metadata: { ...(sent.metadata as Obj), labels: { [SOURCE_VOLUME_MODE_LABEL]: 'Filesystem' } } });
+    expect(res.status, res.body.message).toBe(201);
+    expect(res.body.metadata.labels?.[SOURCE_VOLUME_MODE_LABEL]).toBe('Block');
+    expect(res.body.metadata.labels?.[SNAPSHOT_NAME_BUCKET_LABEL]).toBe('2');
+  });
+
+  it('a Block content refuses a Filesystem restore, through the binding of its mode and bucket', async () => {
+    const res = await cluster.create(claim('split-fs-from-block', 'Filesystem', 'split-block-snap'), { dryRun: true });
+    expect(res.status).toBe(403);
+    expect(res.body.message).toContain(`${POLICY_NAMES.restoreKeepsVolumeMode}-binding-filesystem-2'`);
+    expect(denialMessage(res)).toMatch(/restores VolumeSnapshot guard-e2e\/split-block-snap \(content split-block-content\) whose source volume was Block as Filesystem/);
+    const same = await cluster.create(claim('split-block-from-block', 'Block', 'split-block-snap'), { dryRun: true });
+    expect(same.status, same.body.message).toBe(201);
+  });
+
+  it('a content stored before the labelling policy ran (no label) is still read by both bindings', async () => {
+    const binding = await cluster.get(MAP_API, 'MutatingAdmissionPolicyBinding', labelBinding);
+    expect(binding).toBeDefined();
+    await cluster.remove(MAP_API, 'MutatingAdmissionPolicyBinding', labelBinding);
+    try {
+      await cluster.purge(VSC, 'VolumeSnapshotContent', 'split-legacy-content');
+      const legacy = snapshotContent('split-legacy-content', { sourceVolumeMode: 'Filesystem', snapshot: 'split-legacy-snap', namespace: 'guard-e2e' });
+      const stored = await eventually(async () => {
+        const r = await cluster.create(legacy, { dryRun: true });
+        return r.status === 201 && r.body.metadata.labels?.[SOURCE_VOLUME_MODE_LABEL] === undefined ? r : undefined;
+      }, 'the labelling policy to stop');
+      expect(stored.status).toBe(201);
+      expect((await cluster.create(legacy)).status).toBe(201);
+    } finally {
+      const { metadata, ...rest } = binding!;
+      await cluster.put({ ...rest, metadata: { name: metadata.name, labels: metadata.labels } });
+      const probe = snapshotContent('split-probe', { sourceVolumeMode: 'Block' });
+      await eventually(async () => (await cluster.create(probe, { dryRun: true })).body.metadata?.labels?.[SOURCE_VOLUME_MODE_LABEL] === 'Block', 'the labelling policy to run again');
+    }
+    const live = await cluster.get(VSC, 'VolumeSnapshotContent', 'split-legacy-content');
+    expect(live!.metadata.labels?.[SOURCE_VOLUME_MODE_LABEL]).toBeUndefined();
+    const res = await cluster.create(claim('split-block-from-legacy', 'Block', 'split-legacy-snap'), { dryRun: true });
+    expect(res.status).toBe(403);
+    expect(res.body.message).toContain(`${POLICY_NAMES.restoreKeepsVolumeMode}-binding-block-2'`);
+    expect((await cluster.create(claim('split-fs-from-legacy', 'Filesystem', 'split-legacy-snap'), { dryRun: true })).status).toBe(201);
+  });
+
+  it("the README's relabel command gives such contents their true labels", async () => {
+    const args = readmeShellCommands().find((c) => c.startsWith('kubectl label volumesnapshotcontents'))!.split(/\s+/).slice(1);
+    const res = await cluster.kubectl(args);
+    expect(res.code, res.stderr).toBe(0);
+    const live = await cluster.get(VSC, 'VolumeSnapshotContent', 'split-legacy-content');
+    expect(live!.metadata.labels).toMatchObject({ [SOURCE_VOLUME_MODE_LABEL]: 'Filesystem', [SNAPSHOT_NAME_BUCKET_LABEL]: '2' });
+    const block = await cluster.get(VSC, 'VolumeSnapshotContent', 'split-block-content');
+    expect(block!.metadata.labels?.[SOURCE_VOLUME_MODE_LABEL]).toBe('Block');
   });
 });

@@ -11,13 +11,13 @@ import { CheckContext, listAll } from './context';
  * exactly as VolumeModeGuard synthesizes them for the server's release.
  */
 export interface ExpectedPolicy {
-  /** metadata.name of the policy; the binding is `<name>-binding`. */
+  /** metadata.name of the policy; its bindings are `<name>-binding` or `<name>-binding-<suffix>`. */
   readonly name: string;
   readonly type: 'validating' | 'mutating';
   /** The rendered policy (apiVersion, kind, metadata, spec). */
   readonly policy: KubeObject;
-  /** The rendered binding. */
-  readonly binding: KubeObject;
+  /** The rendered bindings, by name (one, or one per selector split: the restore policy has one per volume mode). */
+  readonly bindings: readonly KubeObject[];
 }
 
 /**
@@ -41,14 +41,14 @@ export function renderExpectedPolicies(minor: number | undefined, mutatingApiVer
     ...(mutating ? (offer.needsOptIn ? { allowBetaMutatingApi: true } : {}) : { mutatingPolicies: false }),
   });
   const objects: KubeObject[] = chart.toJson();
-  const byName = new Map(objects.filter((o) => /AdmissionPolicyBinding$/.test(o.kind ?? '')).map((o) => [o.metadata!.name!, o]));
+  const bindings = objects.filter((o) => /AdmissionPolicyBinding$/.test(o.kind ?? '')).sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
   return objects
     .filter((o) => /AdmissionPolicy$/.test(o.kind ?? ''))
     .map((policy): ExpectedPolicy => ({
       name: policy.metadata!.name!,
       type: policy.kind === 'ValidatingAdmissionPolicy' ? 'validating' : 'mutating',
       policy,
-      binding: byName.get(policy.metadata!.name! + POLICY_BINDING_SUFFIX)!,
+      bindings: bindings.filter((b) => b.metadata!.name!.startsWith(policy.metadata!.name! + POLICY_BINDING_SUFFIX) && b.spec?.policyName === policy.metadata!.name),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -74,13 +74,13 @@ export async function checkPolicies(ctx: CheckContext, expected?: readonly Expec
     findings.push({ check: 'policies', id: 'policies.validating', status: 'skip', summary: 'ValidatingAdmissionPolicy v1 is not served (see server.admission-apis)', evidence: [] });
   } else {
     const live = await byName(ctx, 'v1', 'validatingadmissionpolicies', validating.map((p) => p.name));
-    const bindings = await byName(ctx, 'v1', 'validatingadmissionpolicybindings', validating.map((p) => p.name + POLICY_BINDING_SUFFIX));
+    const bindings = await byName(ctx, 'v1', 'validatingadmissionpolicybindings', validating.flatMap(bindingNames));
     if (validating.every((p) => !live.has(p.name))) {
       findings.push({ check: 'policies', id: 'policies.validating', status: 'fail', summary: 'none of the guard ValidatingAdmissionPolicies is installed',
         evidence: [`missing: ${validating.map((p) => p.name).join(', ')}`],
         fix: `apply ${PLATFORM_MANIFEST} (or deploy the VolumeModeGuard construct)` });
     } else {
-      for (const p of validating) findings.push(auditPolicy(p, version, live.get(p.name), bindings.get(p.name + POLICY_BINDING_SUFFIX)));
+      for (const p of validating) findings.push(auditPolicy(p, version, live.get(p.name), bindings));
     }
   }
   if (!ctx.mapVersion) {
@@ -91,8 +91,8 @@ export async function checkPolicies(ctx: CheckContext, expected?: readonly Expec
   } else {
     const version = apiVersionOf(mutating[0].policy);
     const live = await byName(ctx, version, 'mutatingadmissionpolicies', mutating.map((p) => p.name));
-    const bindings = await byName(ctx, version, 'mutatingadmissionpolicybindings', mutating.map((p) => p.name + POLICY_BINDING_SUFFIX));
-    for (const p of mutating) findings.push(auditPolicy(p, version, live.get(p.name), bindings.get(p.name + POLICY_BINDING_SUFFIX)));
+    const bindings = await byName(ctx, version, 'mutatingadmissionpolicybindings', mutating.flatMap(bindingNames));
+    for (const p of mutating) findings.push(auditPolicy(p, version, live.get(p.name), bindings));
   }
   return findings;
 }
@@ -108,26 +108,35 @@ async function byName(ctx: CheckContext, version: string, plural: string, wanted
   return out;
 }
 
-function auditPolicy(p: ExpectedPolicy, version: string, policy: KubeObject | undefined, binding: KubeObject | undefined): Finding {
+function bindingNames(p: ExpectedPolicy): string[] {
+  return p.bindings.map((b) => b.metadata!.name!);
+}
+
+function auditPolicy(p: ExpectedPolicy, version: string, policy: KubeObject | undefined, liveBindings: ReadonlyMap<string, KubeObject>): Finding {
   const kind = p.policy.kind!;
-  const bindingName = p.name + POLICY_BINDING_SUFFIX;
   const base = { check: 'policies' as const, id: `policies.${p.name}`, subject: `${kind} ${p.name}` };
   const reapply = `re-apply ${PLATFORM_MANIFEST} (or the VolumeModeGuard construct rendered for Kubernetes ${version})`;
   if (!policy) {
     return { ...base, status: 'warn', summary: 'policy is not installed', evidence: [`no ${kind} named ${p.name}`], fix: `${reapply}, or document why it is left out` };
   }
-  if (!binding) {
-    return { ...base, status: 'fail', summary: 'policy has no binding, so it enforces nothing', evidence: [`no ${kind}Binding named ${bindingName}`], fix: `create ${bindingName}: ${reapply}` };
-  }
-  const evidence = [`binding ${bindingName} -> policyName ${binding.spec?.policyName ?? '(unset)'}`];
-  if (binding.spec?.policyName !== p.name) {
-    return { ...base, status: 'fail', summary: `binding ${bindingName} points at another policy`, evidence, fix: `set spec.policyName of ${bindingName} to ${p.name}: ${reapply}` };
+  const evidence: string[] = [];
+  const bindingDrift: Drift[] = [];
+  for (const expected of p.bindings) {
+    const bindingName = expected.metadata!.name!;
+    const binding = liveBindings.get(bindingName);
+    if (!binding) {
+      const others = p.bindings.length > 1 ? ` (one of ${p.bindings.length}: a request meets only the binding whose selector it matches)` : '';
+      return { ...base, status: 'fail', summary: `policy has no binding ${bindingName}, so it enforces nothing for the requests that binding selects${others}`,
+        evidence: [`no ${kind}Binding named ${bindingName}`], fix: `create ${bindingName}: ${reapply}` };
+    }
+    evidence.push(`binding ${bindingName} -> policyName ${binding.spec?.policyName ?? '(unset)'}`);
+    if (binding.spec?.policyName !== p.name) {
+      return { ...base, status: 'fail', summary: `binding ${bindingName} points at another policy`, evidence, fix: `set spec.policyName of ${bindingName} to ${p.name}: ${reapply}` };
+    }
+    bindingDrift.push(...specDrift(`${kind}Binding ${bindingName}`, `${kind}Binding`, expected.spec, binding.spec));
   }
 
-  const drift = [
-    ...specDrift(`${kind} ${p.name}`, kind, p.policy.spec, policy.spec),
-    ...specDrift(`${kind}Binding ${bindingName}`, `${kind}Binding`, p.binding.spec, binding.spec),
-  ];
+  const drift = [...specDrift(`${kind} ${p.name}`, kind, p.policy.spec, policy.spec), ...bindingDrift];
   if (drift.length === 0) {
     return { ...base, status: 'pass', summary: 'installed, bound, enforcing and as the project renders it', evidence: [...evidence, `policy and binding specs match what the project renders for Kubernetes ${version}`] };
   }
