@@ -36,20 +36,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const modeOf = (i: number) => (i % blockEvery === 0 ? 'Block' : 'Filesystem');
 
+/** Snapshot names as backup tools make them: a prefix and five pseudo-random characters. */
+function snapshotName(i: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let x = (i * 2654435761 + 12345) >>> 0;
+  let suffix = '';
+  for (let k = 0; k < 5; k++) { x = (x * 1103515245 + 12345) >>> 0; suffix += alphabet[(x >>> 16) % alphabet.length]; }
+  return `nightly-${suffix}`;
+}
+
 function content(i: number): Obj {
   return {
     apiVersion: VSC, kind: 'VolumeSnapshotContent', metadata: { name: `bench-content-${i}` },
     spec: {
       deletionPolicy: 'Retain', driver: 'hostpath.csi.k8s.io', sourceVolumeMode: modeOf(i),
-      source: { snapshotHandle: `handle-${i}` }, volumeSnapshotRef: { name: `snap-${i}`, namespace: 'bench' },
+      source: { snapshotHandle: `handle-${i}` }, volumeSnapshotRef: { name: snapshotName(i), namespace: 'bench' },
     },
   };
 }
 
 /** A claim that restores nothing, or restores a snapshot of `mode` into the same mode (allowed). */
 function claim(restore?: 'Filesystem' | 'Block'): Obj {
-  // snap-0 is bound to a Block content, snap-1 to a Filesystem one.
-  const snapshot = restore === 'Block' ? 'snap-0' : 'snap-1';
+  // Content 0 is Block, content 1 Filesystem.
+  const snapshot = restore === 'Block' ? snapshotName(0) : snapshotName(1);
   return {
     apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { generateName: 'bench-', namespace: 'bench' },
     spec: {
@@ -108,6 +117,12 @@ async function main(): Promise<void> {
   const installGuard = async () => { for (const o of guard) await cluster.put(o); await sleep(3000); };
   await installGuard();
   const labelled = guard.some((o) => o.metadata.name === 'label-snapshot-content-source-mode');
+  if (labelled) {
+    // A MutatingAdmissionPolicy on a custom resource acts only once the server's type converter
+    // has the CRD: wait for it, or the first contents would be stored unlabelled.
+    await eventually(async () => (await cluster.create(content(0), { dryRun: true })).body.metadata?.labels?.['csi-snapshot-guard.io/source-volume-mode'] === 'Block',
+      'the content labelling policy', 120_000, 500);
+  }
   console.log(`Kubernetes ${cluster.env.version}; ${creates} sequential dry-run PVC creates per cell, latency in ms (p50 / p99); `
     + `1 content in ${blockEvery} Block; guard${exclude.length ? ` without ${exclude.join(', ')}` : ''}, contents ${labelled ? '' : 'not '}labelled by mode`);
   console.log('| contents | guard | plain PVC | restore into Filesystem | restore into Block | apiserver RSS MiB |');

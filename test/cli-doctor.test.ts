@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -640,7 +641,7 @@ describeWithShared('doctor against a fake API server', () => {
         [['doctor', '--apply'], /--apply belongs to `doctor backfill-source-volume-mode`/],
         [['doctor', 'backfill'], /unknown subcommand 'backfill'/],
         [['doctor', '--page-size', '0'], /--page-size '0' is not a positive integer/],
-        [['docter'], /unknown command 'docter'/],
+        [['docter'], /unknown subcommand 'docter'; the only one is 'backfill-source-volume-mode'/],
       ];
       for (const [argv, message] of cases) {
         const { out, io: cliIo } = io();
@@ -648,6 +649,36 @@ describeWithShared('doctor against a fake API server', () => {
         expect(out.stderr).toMatch(message);
       }
       expect(s.requests).toHaveLength(0);
+    });
+
+    test('--version names the library version; doctor may be left out, as `npm run doctor -- ...` does', async () => {
+      const version = JSON.parse(fs.readFileSync('package.json', 'utf8')).version;
+      const v = io();
+      expect(await runCli(['--version'], v.io)).toBe(0);
+      expect(v.out.stdout).toBe(`csi-snapshot-guard ${version}\n`);
+      const h = io();
+      expect(await runCli(['--help'], h.io)).toBe(0);
+      expect(h.out.stdout).toMatch(/^usage:/);
+      const bad = io();
+      expect(await runCli(['backfill-source-volume-mode', '--output', 'yaml'], bad.io)).toBe(2);
+      expect(bad.out.stderr).toMatch(/--output 'yaml' is not table or json/);
+    });
+
+    test('the bin runs from a clone that was never built (no lib/), through tsx', async () => {
+      const s = await healthyCluster();
+      const kc = s.writeKubeconfig();
+      // A clone without lib/: the bin, package.json and src/ of this tree, its node_modules.
+      const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'fresh-clone-'));
+      fs.mkdirSync(path.join(clone, 'bin'));
+      fs.copyFileSync('bin/csi-snapshot-guard.js', path.join(clone, 'bin', 'csi-snapshot-guard.js'));
+      fs.copyFileSync('package.json', path.join(clone, 'package.json'));
+      for (const dir of ['src', 'node_modules']) fs.symlinkSync(path.resolve(dir), path.join(clone, dir));
+      const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(process.execPath, [path.join(clone, 'bin', 'csi-snapshot-guard.js'), 'doctor', '--kubeconfig', kc, '--output', 'json'], { timeout: 60_000 }, (err, stdout) =>
+          resolve({ code: err ? Number((err as any).code ?? -1) : 0, stdout }));
+      });
+      expect(JSON.parse(result.stdout).findings.filter((f: any) => f.status !== 'pass')).toEqual([]);
+      expect(result.code).toBe(0);
     });
 
     test('smoke: the entry point runs under tsx as a process', async () => {

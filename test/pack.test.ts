@@ -75,7 +75,7 @@ describe('packed library used from a fresh project', () => {
     const out = path.join(root, 'tarball');
     fs.mkdirSync(out);
     fs.mkdirSync(copy);
-    for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'src']) {
+    for (const entry of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'LICENSE', 'bin', 'src']) {
       if (fs.existsSync(path.join(PROJECT, entry))) fs.cpSync(path.join(PROJECT, entry), path.join(copy, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(PROJECT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
@@ -109,6 +109,7 @@ describe('packed library used from a fresh project', () => {
   test('the tarball ships compiled JavaScript with declarations and no sources or tests', () => {
     const files = packed.files.map((f) => f.path);
     expect(files).toContain('package.json');
+    expect(files).toContain('LICENSE');
     expect(files).toContain('lib/index.js');
     expect(files).toContain('lib/index.d.ts');
     const js = files.filter((f) => f.endsWith('.js'));

@@ -53,12 +53,16 @@ export const UNKNOWN_SOURCE_VOLUME_MODE = 'Unknown';
  */
 export const SNAPSHOT_NAME_BUCKET_LABEL = 'csi-snapshot-guard.io/snapshot-name-bucket';
 
+/** How many buckets snapshot names fall into (label values `0` to `SNAPSHOT_NAME_BUCKET_COUNT - 1`). */
+export const SNAPSHOT_NAME_BUCKET_COUNT = 4;
+
 /**
- * The buckets, by the last character of the snapshot name (a DNS subdomain ends in a letter or a
- * digit, and generated names end in random ones): the label value is the index; the last bucket
- * also takes whatever the others do not.
+ * The characters of a snapshot name (a DNS subdomain) in bucket order. A name's bucket is the sum
+ * of the positions of its last two characters, modulo SNAPSHOT_NAME_BUCKET_COUNT: generated names
+ * end in random letters and digits or in a counter or timestamp, and two characters spread both
+ * evenly (one character alone would leave ten digits to four buckets).
  */
-export const SNAPSHOT_NAME_BUCKETS = ['0-8', '9a-h', 'i-q', 'r-z'] as const;
+export const SNAPSHOT_NAME_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz-.';
 
 /** Suffix of every binding's name. */
 export const POLICY_BINDING_SUFFIX = '-binding';

@@ -7,11 +7,13 @@ import { runBackfill } from './backfill';
 import { runDoctor } from './doctor';
 import { connect } from './kube';
 import { renderBackfillTable, renderDoctorTable } from './render';
+import { LIBRARY_VERSION } from '../constructs/_labels';
 
 /** Usage text. */
 export const USAGE = `usage:
   csi-snapshot-guard doctor [options]                               audit the cluster (read-only)
   csi-snapshot-guard doctor backfill-source-volume-mode [--apply]   fill spec.sourceVolumeMode (dry-run unless --apply)
+  (the word doctor may be left out: npm run doctor -- --help)
 
 options:
   --kubeconfig <file>   kubeconfig to use (default: KUBECONFIG, ~/.kube/config, then in-cluster)
@@ -22,6 +24,7 @@ options:
   --timeout <seconds>   per-request timeout (default: 30)
   --apply               backfill only: write the patches
   -h, --help            this text
+  --version             the csi-snapshot-guard version
 
 exit codes: 0 all good, 1 warnings (or dry-run changes pending), 2 failures or unusable input
 `;
@@ -49,6 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
         'timeout': { type: 'string', default: '30' },
         'apply': { type: 'boolean', default: false },
         'help': { type: 'boolean', short: 'h', default: false },
+        'version': { type: 'boolean', default: false },
       },
     });
   } catch (e) {
@@ -60,9 +64,13 @@ export async function runCli(argv: readonly string[], io: CliIo = process): Prom
     io.stdout.write(USAGE);
     return 0;
   }
-  const [command, sub, ...extra] = positionals;
+  if (values.version) {
+    io.stdout.write(`csi-snapshot-guard ${LIBRARY_VERSION}\n`);
+    return 0;
+  }
+  // `doctor` is the only command, so it may be left out (`npm run doctor -- backfill-source-volume-mode`).
+  const [sub, ...extra] = positionals[0] === 'doctor' ? positionals.slice(1) : positionals;
   const usageError = (msg: string) => { io.stderr.write(`${msg}\n\n${USAGE}`); return 2; };
-  if (command !== 'doctor') return usageError(`unknown command '${command ?? ''}'; the command is 'doctor'`);
   if (extra.length > 0 || (sub !== undefined && sub !== 'backfill-source-volume-mode')) {
     return usageError(`unknown subcommand '${[sub, ...extra].join(' ')}'; the only one is 'backfill-source-volume-mode'`);
   }

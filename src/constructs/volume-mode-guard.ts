@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import {
   APPROVE_MODE_CHANGE_VERB, featureGate, formatKubernetesMinor, MODE_CHANGE_APPROVER_CLUSTER_ROLE, mutatingAdmissionPolicyApi, RESTORES_SNAPSHOT_LABEL,
-  runtimeConfigFor, SNAPSHOT_NAME_BUCKET_LABEL, SNAPSHOT_NAME_BUCKETS, SNAPSHOT_STACK_KUBERNETES, SOURCE_VOLUME_MODE_LABEL, UNKNOWN_SOURCE_VOLUME_MODE,
+  runtimeConfigFor, SNAPSHOT_NAME_BUCKET_COUNT, SNAPSHOT_NAME_BUCKET_LABEL, SNAPSHOT_STACK_KUBERNETES, SOURCE_VOLUME_MODE_LABEL, UNKNOWN_SOURCE_VOLUME_MODE,
 } from '../catalog';
 import { betaApiRequirement } from '../catalog/admission';
 import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES, VOLUME_MODES } from '../catalog/snapshot-api';
@@ -195,7 +195,7 @@ export class VolumeModeGuard extends Construct {
 function restoreBindings(claimsLabelled: boolean, contentsLabelled: boolean, user: LabelSelector | undefined): Pick<AdmissionPolicyProps, 'bindings' | 'objectSelector' | 'paramSelector'> {
   if (!claimsLabelled) return { paramSelector: user };
   if (!contentsLabelled) return { objectSelector: { matchExpressions: [{ key: RESTORES_SNAPSHOT_LABEL, operator: 'Exists' }] }, paramSelector: user };
-  const buckets = SNAPSHOT_NAME_BUCKETS.map((_, i) => String(i));
+  const buckets = Array.from({ length: SNAPSHOT_NAME_BUCKET_COUNT }, (_, i) => String(i));
   return {
     bindings: VOLUME_MODES.flatMap((mode) => buckets.map((bucket) => ({
       suffix: `${mode.toLowerCase()}-${bucket}`,

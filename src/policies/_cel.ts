@@ -2,7 +2,7 @@
  * Small builders for CEL source text, so that names and values from the catalog enter expressions
  * through one quoting rule instead of being pasted by hand.
  */
-import { GO_PARSE_BOOL, SNAPSHOT_NAME_BUCKETS } from '../catalog';
+import { GO_PARSE_BOOL, SNAPSHOT_NAME_ALPHABET, SNAPSHOT_NAME_BUCKET_COUNT } from '../catalog';
 
 /** A CEL single-quoted string literal. */
 export function celString(value: string): string {
@@ -37,10 +37,14 @@ export function annotationAction(key: string): string {
     + `(oldObject == null || !${annotationOf('oldObject', key)}.hasValue() ? 'add' : 'change')`;
 }
 
-/** The SNAPSHOT_NAME_BUCKETS index (as a string) of the snapshot name `nameExpr` evaluates to. */
+/**
+ * The bucket (as a string) of the snapshot name `nameExpr` evaluates to: positions of its last two
+ * characters in SNAPSHOT_NAME_ALPHABET, summed, modulo SNAPSHOT_NAME_BUCKET_COUNT.
+ */
 export function snapshotNameBucket(nameExpr: string): string {
-  const last = SNAPSHOT_NAME_BUCKETS.length - 1;
-  return SNAPSHOT_NAME_BUCKETS.slice(0, last).reduceRight((otherwise, chars, i) => `${nameExpr}.matches('[${chars}]$') ? '${i}' : (${otherwise})`, `'${last}'`);
+  const n = nameExpr;
+  const at = (from: string, to: string) => `${celString(SNAPSHOT_NAME_ALPHABET)}.indexOf(${n}.substring(${from}, ${to}))`;
+  return `size(${n}) < 2 ? '0' : string((${at(`size(${n}) - 2`, `size(${n}) - 1`)} + ${at(`size(${n}) - 1`, `size(${n})`)}) % ${SNAPSHOT_NAME_BUCKET_COUNT})`;
 }
 
 /** Every string Go's strconv.ParseBool accepts, true words first. */

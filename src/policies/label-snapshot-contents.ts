@@ -17,11 +17,11 @@ const BUCKET = celString(SNAPSHOT_NAME_BUCKET_LABEL);
 const WANTED_MODE = `object.spec.?sourceVolumeMode.orValue('') == '' ? ${celString(UNKNOWN_SOURCE_VOLUME_MODE)} : string(object.spec.sourceVolumeMode)`;
 const WANTED_BUCKET = snapshotNameBucket("object.spec.?volumeSnapshotRef.?name.orValue('')");
 
-// db-snap ends in p: bucket 2 of SNAPSHOT_NAME_BUCKETS.
-const withLabel = (o: Record<string, any>, value: string, bucket = '2') => ({
+// db-snap ends in "ap": (10 + 25) % 4 = bucket 3 (SNAPSHOT_NAME_ALPHABET positions).
+const withLabel = (o: Record<string, any>, value: string, bucket = '3') => ({
   ...o, metadata: { ...o.metadata, labels: { ...(o.metadata.labels ?? {}), [SOURCE_VOLUME_MODE_LABEL]: value, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } },
 });
-const labelled = (value: string, bucket = '2') => ({ metadata: { labels: { [SOURCE_VOLUME_MODE_LABEL]: value, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } } });
+const labelled = (value: string, bucket = '3') => ({ metadata: { labels: { [SOURCE_VOLUME_MODE_LABEL]: value, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } } });
 const controller = { operation: 'UPDATE', userInfo: SNAPSHOT_CONTROLLER_USER } as const;
 
 /** Keeps SOURCE_VOLUME_MODE_LABEL equal to spec.sourceVolumeMode (UNKNOWN_SOURCE_VOLUME_MODE when unset) and SNAPSHOT_NAME_BUCKET_LABEL to its snapshot's bucket. */
@@ -32,7 +32,7 @@ export const labelSnapshotContents: MutatingPolicyDefinition = {
     + `when it has none) and ${SNAPSHOT_NAME_BUCKET_LABEL} with the bucket of its snapshot's name, so that a restore is checked only against `
     + 'the contents of the other volume mode in the bucket of the snapshot it names.',
   minKubernetesMinor: 34,
-  celLibraries: ['optionalTypes'],
+  celLibraries: ['optionalTypes', 'stringsV2'],
   matchConstraints: SNAPSHOT_CONTENT_WRITES,
   matchConditions: [{
     name: 'labels-differ-from-spec',
@@ -73,13 +73,15 @@ export const labelSnapshotContents: MutatingPolicyDefinition = {
       object: withLabel(snapshotContent('snapcontent-legacy', { sourceVolumeMode: 'Filesystem' }), UNKNOWN_SOURCE_VOLUME_MODE), expect: 'mutated', expectObject: labelled('Filesystem'),
     },
     {
-      name: 'the bucket follows the last character of the snapshot name', request: { operation: 'CREATE', userInfo: SNAPSHOT_CONTROLLER_USER },
-      object: snapshotContent('snapcontent-2', { sourceVolumeMode: 'Block', snapshot: 'nightly-20261130' }), expect: 'mutated', expectObject: labelled('Block', '0'),
+      // "28": (2 + 8) % 4 = 2.
+      name: 'the bucket follows the last two characters of the snapshot name', request: { operation: 'CREATE', userInfo: SNAPSHOT_CONTROLLER_USER },
+      object: snapshotContent('snapcontent-2', { sourceVolumeMode: 'Block', snapshot: 'nightly-20261128' }), expect: 'mutated', expectObject: labelled('Block', '2'),
     },
     {
+      // "2z": (2 + 35) % 4 = 1.
       name: 'a wrong bucket is corrected', request: controller,
-      oldObject: withLabel(snapshotContent('snapcontent-1', { sourceVolumeMode: 'Block', snapshot: 'backup-x7k2z' }), 'Block', '3'),
-      object: withLabel(snapshotContent('snapcontent-1', { sourceVolumeMode: 'Block', snapshot: 'backup-x7k2z' }), 'Block', '1'), expect: 'mutated', expectObject: labelled('Block', '3'),
+      oldObject: withLabel(snapshotContent('snapcontent-1', { sourceVolumeMode: 'Block', snapshot: 'backup-x7k2z' }), 'Block', '1'),
+      object: withLabel(snapshotContent('snapcontent-1', { sourceVolumeMode: 'Block', snapshot: 'backup-x7k2z' }), 'Block', '0'), expect: 'mutated', expectObject: labelled('Block', '1'),
     },
     {
       name: 'a content already labelled right is left alone', request: controller,

@@ -13,8 +13,8 @@ import { pvc, RESTORES_A_VOLUME_SNAPSHOT, SNAPSHOT_SOURCE } from './restore-keep
 import type { MutatingPolicyDefinition } from './types';
 
 const create = { operation: 'CREATE', namespace: 'team-a' } as const;
-// db-snap ends in p: bucket 2 of SNAPSHOT_NAME_BUCKETS.
-const labelled = (mode: string, bucket = '2') => ({ metadata: { labels: { [RESTORES_SNAPSHOT_LABEL]: mode, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } } });
+// db-snap ends in "ap": (10 + 25) % 4 = bucket 3 (SNAPSHOT_NAME_ALPHABET positions).
+const labelled = (mode: string, bucket = '3') => ({ metadata: { labels: { [RESTORES_SNAPSHOT_LABEL]: mode, [SNAPSHOT_NAME_BUCKET_LABEL]: bucket } } });
 const withLabel = (o: Record<string, any>, value: string) => ({ ...o, metadata: { ...o.metadata, labels: { [RESTORES_SNAPSHOT_LABEL]: value } } });
 
 /** Labels PVCs that restore a VolumeSnapshot with RESTORES_SNAPSHOT_LABEL=<their volumeMode> and the bucket of the snapshot's name. */
@@ -25,7 +25,7 @@ export const markSnapshotRestores: MutatingPolicyDefinition = {
     + `${SNAPSHOT_NAME_BUCKET_LABEL} with the bucket of the snapshot's name (whatever values it was sent with), so that only such claims `
     + 'meet the restore policy, and each only the binding for its mode and bucket.',
   minKubernetesMinor: 34,
-  celLibraries: ['optionalTypes'],
+  celLibraries: ['optionalTypes', 'stringsV2'],
   matchConstraints: {
     resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['persistentvolumeclaims'], operations: ['CREATE'] }],
   },
@@ -45,7 +45,8 @@ export const markSnapshotRestores: MutatingPolicyDefinition = {
     { name: 'a Block restore through dataSource and dataSourceRef is labelled Block', request: create, object: pvc('db-restore', { volumeMode: 'Block' }), expect: 'mutated', expectObject: labelled('Block') },
     { name: 'a Filesystem restore through dataSourceRef only is labelled Filesystem', request: create, object: pvc('db-restore', { via: 'dataSourceRef', volumeMode: 'Filesystem' }), expect: 'mutated', expectObject: labelled('Filesystem') },
     { name: 'a label sent with another mode is set to the claim\'s', request: create, object: withLabel(pvc('db-restore', { via: 'dataSource', volumeMode: 'Filesystem' }), 'Block'), expect: 'mutated', expectObject: labelled('Filesystem') },
-    { name: 'the bucket follows the last character of the snapshot name', request: create, object: pvc('db-restore', { volumeMode: 'Filesystem', snapshot: 'nightly-7' }), expect: 'mutated', expectObject: labelled('Filesystem', '0') },
+    // "10": (1 + 0) % 4 = 1.
+    { name: 'the bucket follows the last two characters of the snapshot name', request: create, object: pvc('db-restore', { volumeMode: 'Filesystem', snapshot: 'nightly-10' }), expect: 'mutated', expectObject: labelled('Filesystem', '1') },
     { name: 'a clone from a PVC is not labelled', request: create, object: pvc('db-clone', { pvcSource: true }), expect: 'not-matched' },
     {
       name: 'an empty claim is not labelled', request: create, expect: 'not-matched',

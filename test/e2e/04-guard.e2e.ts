@@ -209,7 +209,7 @@ describe(`the restore check through the whole guard on Kubernetes ${cluster.env.
 
 // Where dist/ renders the mutating policies (1.36+), the restore policy has one binding per volume
 // mode and snapshot-name bucket, each reading only the contents labelled with another mode and not
-// another bucket, or not labelled at all. The snapshots below end in "p": bucket 2.
+// another bucket, or not labelled at all. The snapshots below end in "ap": (10 + 25) % 4 = bucket 3.
 describe.skipIf(minor < 36)(`restore bindings split by volume mode on Kubernetes ${cluster.env.version}`, () => {
   const VSC = 'snapshot.storage.k8s.io/v1';
   const MAP_API = 'admissionregistration.k8s.io/v1';
@@ -234,13 +234,13 @@ describe.skipIf(minor < 36)(`restore bindings split by volume mode on Kubernetes
     const res = await cluster.create({ ...sent, metadata: { ...(sent.metadata as Obj), labels: { [SOURCE_VOLUME_MODE_LABEL]: 'Filesystem' } } });
     expect(res.status, res.body.message).toBe(201);
     expect(res.body.metadata.labels?.[SOURCE_VOLUME_MODE_LABEL]).toBe('Block');
-    expect(res.body.metadata.labels?.[SNAPSHOT_NAME_BUCKET_LABEL]).toBe('2');
+    expect(res.body.metadata.labels?.[SNAPSHOT_NAME_BUCKET_LABEL]).toBe('3');
   });
 
   it('a Block content refuses a Filesystem restore, through the binding of its mode and bucket', async () => {
     const res = await cluster.create(claim('split-fs-from-block', 'Filesystem', 'split-block-snap'), { dryRun: true });
     expect(res.status).toBe(403);
-    expect(res.body.message).toContain(`${POLICY_NAMES.restoreKeepsVolumeMode}-binding-filesystem-2'`);
+    expect(res.body.message).toContain(`${POLICY_NAMES.restoreKeepsVolumeMode}-binding-filesystem-3'`);
     expect(denialMessage(res)).toMatch(/restores VolumeSnapshot guard-e2e\/split-block-snap \(content split-block-content\) whose source volume was Block as Filesystem/);
     const same = await cluster.create(claim('split-block-from-block', 'Block', 'split-block-snap'), { dryRun: true });
     expect(same.status, same.body.message).toBe(201);
@@ -269,7 +269,7 @@ describe.skipIf(minor < 36)(`restore bindings split by volume mode on Kubernetes
     expect(live!.metadata.labels?.[SOURCE_VOLUME_MODE_LABEL]).toBeUndefined();
     const res = await cluster.create(claim('split-block-from-legacy', 'Block', 'split-legacy-snap'), { dryRun: true });
     expect(res.status).toBe(403);
-    expect(res.body.message).toContain(`${POLICY_NAMES.restoreKeepsVolumeMode}-binding-block-2'`);
+    expect(res.body.message).toContain(`${POLICY_NAMES.restoreKeepsVolumeMode}-binding-block-3'`);
     expect((await cluster.create(claim('split-fs-from-legacy', 'Filesystem', 'split-legacy-snap'), { dryRun: true })).status).toBe(201);
   });
 
@@ -278,7 +278,7 @@ describe.skipIf(minor < 36)(`restore bindings split by volume mode on Kubernetes
     const res = await cluster.kubectl(args);
     expect(res.code, res.stderr).toBe(0);
     const live = await cluster.get(VSC, 'VolumeSnapshotContent', 'split-legacy-content');
-    expect(live!.metadata.labels).toMatchObject({ [SOURCE_VOLUME_MODE_LABEL]: 'Filesystem', [SNAPSHOT_NAME_BUCKET_LABEL]: '2' });
+    expect(live!.metadata.labels).toMatchObject({ [SOURCE_VOLUME_MODE_LABEL]: 'Filesystem', [SNAPSHOT_NAME_BUCKET_LABEL]: '3' });
     const block = await cluster.get(VSC, 'VolumeSnapshotContent', 'split-block-content');
     expect(block!.metadata.labels?.[SOURCE_VOLUME_MODE_LABEL]).toBe('Block');
   });
