@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { afterEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { POLICY_BINDING_SUFFIX, POLICY_NAMES } from '../src/catalog/policy-names';
+import {
+  POLICY_BINDING_SUFFIX, POLICY_NAMES, RELABEL_CONTENTS_COMMAND, SNAPSHOT_NAME_BUCKET_LABEL, SOURCE_VOLUME_MODE_LABEL,
+} from '../src/catalog/policy-names';
 import { connect, runCli, runDoctor } from '../src/cli';
 import { VolumeModeGuard } from '../src/constructs/volume-mode-guard';
 import type { DoctorReport } from '../src/cli';
@@ -37,10 +39,10 @@ function deployment(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', ns: string
   };
 }
 
-function content(name: string, extra: { mode?: string; annotations?: Record<string, string> } = {}) {
+function content(name: string, extra: { mode?: string; annotations?: Record<string, string>; labels?: Record<string, string> } = {}) {
   return {
     apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshotContent',
-    metadata: { name, annotations: extra.annotations },
+    metadata: { name, annotations: extra.annotations, labels: extra.labels },
     spec: {
       deletionPolicy: 'Delete', driver: 'hostpath.csi.k8s.io', volumeSnapshotClassName: 'csi-hostpath-snapclass',
       source: { volumeHandle: `vol-${name}` }, volumeSnapshotRef: { kind: 'VolumeSnapshot', name: `snap-${name}`, namespace: 'apps', uid: `uid-${name}` },
@@ -64,7 +66,9 @@ async function healthyCluster(opts: FakeApiServerOptions = { admissionVersions: 
   );
   // Exactly what the project ships: the VolumeModeGuard construct's policies and bindings.
   s.add(...guardObjects(opts.minor ?? '36'));
-  s.add(content('c1', { mode: 'Filesystem' }), content('c2', { mode: 'Block' }));
+  // As label-snapshot-content-source-mode stores them ("c1": (12 + 1) % 4 = bucket 1, "c2": bucket 2).
+  s.add(content('c1', { mode: 'Filesystem', labels: { [SOURCE_VOLUME_MODE_LABEL]: 'Filesystem', [SNAPSHOT_NAME_BUCKET_LABEL]: '1' } }),
+    content('c2', { mode: 'Block', labels: { [SOURCE_VOLUME_MODE_LABEL]: 'Block', [SNAPSHOT_NAME_BUCKET_LABEL]: '2' } }));
   s.add({ apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshotClass', metadata: { name: 'csi-hostpath-snapclass',
     annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } }, driver: 'hostpath.csi.k8s.io', deletionPolicy: 'Delete' });
   s.add({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'csi-hostpath-sc',
@@ -447,6 +451,16 @@ describeWithShared('doctor against a fake API server', () => {
   });
 
   describe('check 5: contents', () => {
+    test('contents stored before the labelling policy warn, with the relabel command as the fix', async () => {
+      const s = await healthyCluster();
+      s.add(content('legacy-1', { mode: 'Filesystem' }), content('half', { mode: 'Block', labels: { [SOURCE_VOLUME_MODE_LABEL]: 'Block' } }));
+      const f = one(await doctor(s), 'contents.restore-labels');
+      expect(f.status).toBe('warn');
+      expect(f.summary).toMatch(/^2 VolumeSnapshotContent\(s\) without /);
+      expect(f.evidence).toEqual(['4 VolumeSnapshotContents scanned', 'half, legacy-1']);
+      expect(f.fix).toContain(RELABEL_CONTENTS_COMMAND);
+    });
+
     test('pages with limit/continue and counts contents without sourceVolumeMode', async () => {
       const s = await healthyCluster();
       s.add(content('m1'), content('m2'), content('m3'), content('bad', { mode: 'block' }),

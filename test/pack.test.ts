@@ -106,13 +106,14 @@ describe('packed library used from a fresh project', () => {
     if (root && !process.env.KEEP_PACK_TEST_DIR) fs.rmSync(root, { recursive: true, force: true });
   });
 
-  test('the tarball ships compiled JavaScript with declarations and no sources or tests', () => {
+  test('the tarball ships compiled JavaScript with declarations, the LICENSE and the bin, and no sources or tests', () => {
     const files = packed.files.map((f) => f.path);
     expect(files).toContain('package.json');
     expect(files).toContain('LICENSE');
+    expect(files).toContain(pkg.bin['csi-snapshot-guard']);
     expect(files).toContain('lib/index.js');
     expect(files).toContain('lib/index.d.ts');
-    const js = files.filter((f) => f.endsWith('.js'));
+    const js = files.filter((f) => f.startsWith('lib/') && f.endsWith('.js'));
     const missingDts = js.filter((f) => !files.includes(f.replace(/\.js$/, '.d.ts')));
     expect(missingDts).toEqual([]);
     expect(files.filter((f) => (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('test/') || f.startsWith('src/'))).toEqual([]);
@@ -128,6 +129,12 @@ describe('packed library used from a fresh project', () => {
     }
     const missing = targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.has(t));
     expect(missing).toEqual([]);
+  });
+
+  test('the installed bin runs the doctor CLI (npx csi-snapshot-guard)', () => {
+    const bin = path.join(consumer, 'node_modules', '.bin', 'csi-snapshot-guard');
+    expect(run(bin, ['--version'], consumer)).toBe(`csi-snapshot-guard ${pkg.version}\n`);
+    expect(run(bin, ['doctor', '--help'], consumer)).toMatch(/^usage:\n {2}csi-snapshot-guard doctor/);
   });
 
   test('the installed package resolves through its exports map', () => {

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { Component, defaultRelease } from '../src/catalog';
-import { allowlistEntry, pruneAllowlist, readmePruneArgs } from './support/readme';
+import { Component, defaultRelease, RELABEL_CONTENTS_COMMAND } from '../src/catalog';
+import { allowlistEntry, pruneAllowlist, readmePruneArgs, readmeShellCommands } from './support/readme';
 
 const readme = fs.readFileSync('README.md', 'utf8');
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
@@ -40,6 +40,10 @@ describe('README', () => {
     const args = readmePruneArgs();
     expect(args).toEqual(expect.arrayContaining(['-f', 'dist/', '--prune', '-l', 'app.kubernetes.io/part-of=csi-snapshot-guard']));
     expect(new Set(pruneAllowlist(args))).toEqual(kinds);
+  });
+
+  it("gives the relabel command doctor prints (the e2e suite runs the README's copy)", () => {
+    expect(readmeShellCommands()).toContain(RELABEL_CONTENTS_COMMAND);
   });
 
   it('names every file the app renders into dist/', () => {

@@ -53,6 +53,12 @@ export const UNKNOWN_SOURCE_VOLUME_MODE = 'Unknown';
  */
 export const SNAPSHOT_NAME_BUCKET_LABEL = 'csi-snapshot-guard.io/snapshot-name-bucket';
 
+/**
+ * Sends every VolumeSnapshotContent through label-snapshot-content-source-mode, which replaces the
+ * value sent with the content's true labels: for contents stored before the guard ran.
+ */
+export const RELABEL_CONTENTS_COMMAND = `kubectl label volumesnapshotcontents --all ${SOURCE_VOLUME_MODE_LABEL}=${UNKNOWN_SOURCE_VOLUME_MODE} --overwrite`;
+
 /** How many buckets snapshot names fall into (label values `0` to `SNAPSHOT_NAME_BUCKET_COUNT - 1`). */
 export const SNAPSHOT_NAME_BUCKET_COUNT = 4;
 

@@ -27,7 +27,7 @@ const STRING_START = /(?:[rRbB]{1,2})?('''|"""|'|")/y;
 const NUMBER = /0x[0-9a-fA-F]+u?|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?u?|\.\d+(?:[eE][-+]?\d+)?/y;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
 
-/** Sticky-regex match at `at`, or undefined. */
+/** Sticky-regex match at `at`, or null. */
 function matchAt(re: RegExp, src: string, at: number): RegExpExecArray | null {
   re.lastIndex = at;
   return re.exec(src);

@@ -1,3 +1,4 @@
+import { POLICY_NAMES, RELABEL_CONTENTS_COMMAND, SNAPSHOT_NAME_BUCKET_LABEL, SOURCE_VOLUME_MODE_LABEL } from '../../catalog/policy-names';
 import { ALLOW_VOLUME_MODE_CHANGE_ANNOTATION } from '../../catalog/protection';
 import { SNAPSHOT_GROUP, SNAPSHOT_RESOURCES, SNAPSHOT_VERSION, VOLUME_MODES } from '../../catalog/snapshot-api';
 import type { Finding } from '../findings';
@@ -7,7 +8,7 @@ import { CheckContext, cutList, listAll } from './context';
 /** REST coordinates of VolumeSnapshotContents. */
 export const CONTENTS_REF = { group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION, plural: SNAPSHOT_RESOURCES.volumeSnapshotContents } as const;
 
-/** Check 5: contents without (or with a bad) spec.sourceVolumeMode, and contents allowed to change mode. */
+/** Check 5: contents without (or with a bad) spec.sourceVolumeMode, contents allowed to change mode, contents the restore bindings cannot sort. */
 export async function checkContents(ctx: CheckContext): Promise<Finding[]> {
   if (ctx.snapshotCrds && !ctx.snapshotCrds.has(SNAPSHOT_RESOURCES.volumeSnapshotContents)) {
     return [{ check: 'contents', id: 'contents.source-volume-mode', status: 'skip', summary: 'VolumeSnapshotContent CRD is not installed (see crds)', evidence: [] }];
@@ -16,12 +17,15 @@ export async function checkContents(ctx: CheckContext): Promise<Finding[]> {
   const missing = new Tally(ctx.listLimit);
   const invalid = new Tally(ctx.listLimit);
   const allowed = new Tally(ctx.listLimit);
+  const unlabelled = new Tally(ctx.listLimit);
   for await (const c of listAll(ctx, CONTENTS_REF, 'volumesnapshotcontents')) {
     total++;
     const name = c.metadata?.name ?? '?';
     const mode = c.spec?.sourceVolumeMode;
     if (mode === undefined || mode === null || mode === '') missing.add(name);
     else if (!(VOLUME_MODES as readonly string[]).includes(mode)) invalid.add(`${name} (${JSON.stringify(mode)})`);
+    const labels = c.metadata?.labels ?? {};
+    if (labels[SOURCE_VOLUME_MODE_LABEL] === undefined || labels[SNAPSHOT_NAME_BUCKET_LABEL] === undefined) unlabelled.add(name);
     const annotation = c.metadata?.annotations?.[ALLOW_VOLUME_MODE_CHANGE_ANNOTATION];
     if (annotation !== undefined) {
       const parsed = parseGoBool(annotation);
@@ -48,6 +52,18 @@ export async function checkContents(ctx: CheckContext): Promise<Finding[]> {
       summary: `${allowed.count} VolumeSnapshotContent(s) carry ${ALLOW_VOLUME_MODE_CHANGE_ANNOTATION}; review them`,
       evidence: [cutList(allowed.names, allowed.count)],
       fix: 'keep the annotation only on contents a trusted backup tool restores across modes; remove it elsewhere' });
+  // The labels come from a MutatingAdmissionPolicy: without that API they are never expected.
+  if (!ctx.mapVersion) {
+    findings.push({ check: 'contents', id: 'contents.restore-labels', status: 'skip',
+      summary: `MutatingAdmissionPolicy is not served, so ${POLICY_NAMES.labelSnapshotContents} cannot label contents`, evidence: [] });
+  } else {
+    findings.push(unlabelled.count === 0
+      ? { check: 'contents', id: 'contents.restore-labels', status: 'pass', summary: 'every VolumeSnapshotContent carries the labels the restore bindings select by', evidence: [scanned] }
+      : { check: 'contents', id: 'contents.restore-labels', status: 'warn',
+        summary: `${unlabelled.count} VolumeSnapshotContent(s) without ${SOURCE_VOLUME_MODE_LABEL} or ${SNAPSHOT_NAME_BUCKET_LABEL}: every restore reads them (slower) until their next write`,
+        evidence: [scanned, cutList(unlabelled.names, unlabelled.count)],
+        fix: `with ${POLICY_NAMES.labelSnapshotContents} installed (see policies), run: ${RELABEL_CONTENTS_COMMAND}` });
+  }
   return findings;
 }
 
