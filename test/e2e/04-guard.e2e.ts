@@ -57,7 +57,13 @@ beforeAll(async () => {
  */
 async function guardActive(): Promise<void> {
   const VSC = 'snapshot.storage.k8s.io/v1';
+  // Each policy becomes active on its own (the server compiles it when its informer sees it), so
+  // every policy the tests below lean on gets its own probe.
   await eventually(async () => (await cluster.create({ ...snapshotContent('probe-no-mode', { sourceVolumeMode: null }) }, { dryRun: true })).status === 422, 'the validating policies');
+  await eventually(async () => {
+    const res = await cluster.create(deployment('probe-flag-off', [{ name: 'csi-provisioner', image: catalogImage(Component.CSI_PROVISIONER), args: [`${PREVENT_VOLUME_MODE_CONVERSION_FLAG}=false`] }]), { dryRun: true });
+    return res.status === 422;
+  }, 'the protection-flag policy');
   if (minor < 34) return;
   await eventually(async () => {
     const res = await cluster.create(deployment('probe-flag', [{ name: 'csi-provisioner', image: catalogImage(Component.CSI_PROVISIONER) }]), { dryRun: true });
@@ -70,6 +76,14 @@ async function guardActive(): Promise<void> {
     const res = await cluster.replace({ ...probe.body, metadata: { ...probe.body.metadata, annotations: { [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: 'true' } } }, { dryRun: true });
     return res.status === 200 && res.body.metadata.annotations?.[MODE_CHANGE_APPROVED_BY_ANNOTATION] === 'e2e-admin';
   }, 'the stamping mutating policy', 60_000, 500);
+  await eventually(async () => (await cluster.create(snapshotContent('probe-labels', { sourceVolumeMode: 'Block' }), { dryRun: true }))
+    .body.metadata?.labels?.[SOURCE_VOLUME_MODE_LABEL] === 'Block', 'the content-labelling mutating policy', 60_000, 500);
+  const restoring = {
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'probe-restore', namespace: 'guard-e2e' },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'probe-snap' } },
+  };
+  await eventually(async () => (await cluster.create(restoring, { dryRun: true })).body.metadata?.labels?.[RESTORES_SNAPSHOT_LABEL] !== undefined,
+    'the restore-marking mutating policy');
 }
 
 describe.skipIf(minor < 34)(`mutating policies on Kubernetes ${cluster.env.version}`, () => {
@@ -125,12 +139,15 @@ describe.skipIf(minor < 34)(`approver stamp on Kubernetes ${cluster.env.version}
     expect(created.status, created.body.message).toBe(201);
   });
 
-  const patch = (annotations: Record<string, string | null>, as: { token: string }) => cluster.pathOf(VSC, 'VolumeSnapshotContent', undefined, name)
-    .then((p) => cluster.request('PATCH', p, { ...as, body: { metadata: { annotations } }, contentType: 'application/merge-patch+json' }));
+  const patch = (annotations: Record<string, string | null>, as: { token: string }, dryRun = false) => cluster.pathOf(VSC, 'VolumeSnapshotContent', undefined, name)
+    .then((p) => cluster.request('PATCH', p, { ...as, dryRun, body: { metadata: { annotations } }, contentType: 'application/merge-patch+json' }));
 
   it('a plain user cannot allow a mode change', async () => {
-    const res = await eventually(async () => { const r = await patch({ [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: 'true' }, bob); return r.status === 403 || r.status === 422 ? r : undefined; }, 'the denial');
+    // Dry runs while the approval policy may still be compiling, so an early pass stores nothing.
+    const res = await eventually(async () => { const r = await patch({ [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: 'true' }, bob, true); return r.status === 403 || r.status === 422 ? r : undefined; }, 'the denial');
     expect(denialMessage(res)).toMatch(/^user bob may not/);
+    const real = await patch({ [ALLOW_VOLUME_MODE_CHANGE_ANNOTATION]: 'true' }, bob);
+    expect(real.status).toBeGreaterThanOrEqual(400);
   });
 
   it('a plain user cannot write the stamp', async () => {
@@ -238,8 +255,11 @@ describe.skipIf(minor < 36)(`restore bindings split by volume mode on Kubernetes
   });
 
   it('a Block content refuses a Filesystem restore, through the binding of its mode and bucket', async () => {
-    const res = await cluster.create(claim('split-fs-from-block', 'Filesystem', 'split-block-snap'), { dryRun: true });
-    expect(res.status).toBe(403);
+    // Every binding becomes active on its own: wait for this one.
+    const res = await eventually(async () => {
+      const r = await cluster.create(claim('split-fs-from-block', 'Filesystem', 'split-block-snap'), { dryRun: true });
+      return r.status === 403 ? r : undefined;
+    }, 'the Filesystem binding of bucket 3');
     expect(res.body.message).toContain(`${POLICY_NAMES.restoreKeepsVolumeMode}-binding-filesystem-3'`);
     expect(denialMessage(res)).toMatch(/restores VolumeSnapshot guard-e2e\/split-block-snap \(content split-block-content\) whose source volume was Block as Filesystem/);
     const same = await cluster.create(claim('split-block-from-block', 'Block', 'split-block-snap'), { dryRun: true });
