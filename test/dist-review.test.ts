@@ -120,6 +120,14 @@ describe('labels', () => {
     for (const o of objects) expect(o.metadata.labels).toMatchObject({ team: 'storage', 'app.kubernetes.io/part-of': 'platform-x', 'app.kubernetes.io/name': 'snapshot-controller' });
   });
 
+  it("takes a chart's labels onto every object of the constructs in it", () => {
+    const chart = new Chart(new App(), 'c', { labels: { team: 'storage' } });
+    new SnapshotController(chart, 'Controller');
+    const objects = chart.toJson();
+    expect(objects.length).toBeGreaterThan(4);
+    for (const o of objects) expect(o.metadata.labels).toMatchObject({ team: 'storage', 'app.kubernetes.io/managed-by': 'csi-snapshot-guard' });
+  });
+
   it('refuses a label the API server would refuse, naming the construct, the key and the fix', () => {
     expect(() => new StorageClass(testChart(), 'Fast', { name: 'fast', provisioner: 'hostpath.csi.k8s.io', labels: { 'bad key!': 'x' } }))
       .toThrow(/test\/Fast: labels key 'bad key!' is not a valid label key; use an optional DNS-subdomain prefix/);
