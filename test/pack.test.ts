@@ -42,6 +42,9 @@ function run(cmd: string, args: string[], cwd: string): string {
   }
 }
 
+/** An older constructs 10.x than the one this project develops with. */
+const CONSUMER_CONSTRUCTS = '10.4.2';
+
 /** The chart a user would write: plain JavaScript, only the package's public names. */
 const CONSUMER_CHART = `'use strict';
 const path = require('node:path');
@@ -89,9 +92,11 @@ describe('packed library used from a fresh project', () => {
       name: 'csi-snapshot-guard-consumer',
       version: '0.0.0',
       private: true,
+      // The app brings its own cdk8s (the newest 2.x this project develops with) and an older
+      // constructs 10.x (the one a user reported a duplicate copy with): the library's peers.
       dependencies: {
-        'cdk8s': pkg.dependencies?.cdk8s ?? pkg.peerDependencies?.cdk8s,
-        'constructs': pkg.dependencies?.constructs ?? pkg.peerDependencies?.constructs,
+        'cdk8s': pkg.devDependencies.cdk8s,
+        'constructs': CONSUMER_CONSTRUCTS,
         'csi-snapshot-guard': `file:${tarball}`,
       },
     }, null, 2));
@@ -135,6 +140,17 @@ describe('packed library used from a fresh project', () => {
     const bin = path.join(consumer, 'node_modules', '.bin', 'csi-snapshot-guard');
     expect(run(bin, ['--version'], consumer)).toBe(`csi-snapshot-guard ${pkg.version}\n`);
     expect(run(bin, ['doctor', '--help'], consumer)).toMatch(/^usage:\n {2}csi-snapshot-guard doctor/);
+  });
+
+  test("the library uses the app's own cdk8s and constructs (peer dependencies): no second copy is nested", () => {
+    expect(pkg.peerDependencies).toMatchObject({ cdk8s: expect.any(String), constructs: expect.any(String) });
+    expect(pkg.dependencies?.cdk8s).toBeUndefined();
+    expect(pkg.dependencies?.constructs).toBeUndefined();
+    const nested = path.join(consumer, 'node_modules', 'csi-snapshot-guard', 'node_modules');
+    expect(fs.existsSync(path.join(nested, 'constructs'))).toBe(false);
+    expect(fs.existsSync(path.join(nested, 'cdk8s'))).toBe(false);
+    const fromLibrary = run(process.execPath, ['-p', `require(require.resolve('constructs/package.json', { paths: [${JSON.stringify(path.join(consumer, 'node_modules', 'csi-snapshot-guard'))}] })).version`], consumer).trim();
+    expect(fromLibrary).toBe(CONSUMER_CONSTRUCTS);
   });
 
   test('the installed package resolves through its exports map', () => {
