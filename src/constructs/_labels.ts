@@ -9,7 +9,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { PropError } from './_validation';
+import { DNS1123_SUBDOMAIN, PropError } from './_validation';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const PACKAGE: { name: string; version: string } = require('../../package.json');
@@ -42,7 +42,6 @@ export interface LabelRole {
 const NOT_API_OBJECTS = /^(kubelet\.config\.k8s\.io|kubeadm\.k8s\.io|apiserver\.config\.k8s\.io)\//;
 
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Label keys and values as the API server validates them; the error names the fix. */
 export function checkLabels(scope: IConstruct, prop: string, labels: unknown): Record<string, string> {
@@ -54,7 +53,7 @@ export function checkLabels(scope: IConstruct, prop: string, labels: unknown): R
     const slash = k.lastIndexOf('/');
     const prefix = slash >= 0 ? k.slice(0, slash) : undefined;
     const name = slash >= 0 ? k.slice(slash + 1) : k;
-    if ((prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) || name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    if ((prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) || name.length > 63 || !QUALIFIED_NAME.test(name)) {
       throw new PropError(scope, `${prop} key`, k, 'is not a valid label key',
         'use an optional DNS-subdomain prefix and "/", then at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
     }

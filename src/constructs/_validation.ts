@@ -25,7 +25,8 @@ export function show(value: unknown): string {
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A DNS-1123 subdomain (names, label key prefixes); length is checked separately. */
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Namespaces, Service names and label-like names: DNS-1123 label, at most 63 characters. */
 export function checkDnsLabel(scope: IConstruct | undefined, prop: string, value: string): string {
