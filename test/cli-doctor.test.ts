@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import {
   POLICY_BINDING_SUFFIX, POLICY_NAMES, RELABEL_CONTENTS_COMMAND, SNAPSHOT_NAME_BUCKET_LABEL, SOURCE_VOLUME_MODE_LABEL,
 } from '../src/catalog/policy-names';
+import { SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
 import { connect, runCli, runDoctor } from '../src/cli';
 import { VolumeModeGuard } from '../src/constructs/volume-mode-guard';
 import type { DoctorReport } from '../src/cli';
@@ -26,7 +27,7 @@ const CRD_PLURALS = ['volumesnapshotclasses', 'volumesnapshotcontents', 'volumes
 /** Admission objects VolumeModeGuard renders for a minor (ClusterRoles etc. left out). */
 function guardObjects(minor: string): any[] {
   const chart = Testing.chart();
-  const target = Math.min(36, Math.max(30, Number.parseInt(minor, 10)));
+  const target = Math.min(SNAPSHOT_STACK_KUBERNETES.max, Math.max(SNAPSHOT_STACK_KUBERNETES.min, Number.parseInt(minor, 10)));
   new VolumeModeGuard(chart, 'Guard', { kubernetesVersion: `1.${target}` });
   return Testing.synth(chart).filter((o) => /AdmissionPolicy/.test(o.kind));
 }
@@ -327,7 +328,7 @@ describeWithShared('doctor against a fake API server', () => {
       expect(live.metadata.managedFields).toHaveLength(1);
       const f = one(await doctor(s), `policies.${POLICY_NAMES.requireSourceVolumeMode}`);
       expect(f.status).toBe('pass');
-      expect(f.evidence).toContain('policy and binding specs match what the project renders for Kubernetes 1.36');
+      expect(f.evidence).toContain('policy and binding specs match what the project renders for Kubernetes 1.37');
     });
 
     test('an edited validation expression fails, naming the field, the expected and the found value', async () => {
@@ -706,5 +707,36 @@ describeWithShared('doctor against a fake API server', () => {
       expect(JSON.parse(result.stdout).findings.filter((f: any) => f.status !== 'pass')).toEqual([]);
       expect(result.code).toBe(0);
     });
+  });
+});
+
+describe('doctor: volume health (check 7)', () => {
+  const claim = (namespace: string, name: string, healthConditions?: object[]) => ({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { namespace, name },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    status: { phase: 'Bound', ...(healthConditions ? { healthStatus: { healthConditions } } : {}) },
+  });
+
+  test('on 1.37 it lists the claims whose driver reports a condition, with status, reason and message', async () => {
+    const s = await FakeApiServer.start();
+    servers.push(s);
+    s.add(claim('apps', 'fine'), claim('apps', 'db', [{ status: 'DataLoss', reason: 'ChecksumMismatch', message: 'blocks 3-9' }]),
+      claim('batch', 'scratch', [{ status: 'Degraded', reason: 'ReplicaLost' }]), claim('batch', 'empty', []));
+    const f = (await runDoctor(connect({ kubeconfig: s.writeKubeconfig() }))).findings.find((x) => x.id === 'volume-health.claims')!;
+    expect(f).toMatchObject({ status: 'warn', subject: '2 of 4 claims', summary: '2 claims report unhealthy volumes' });
+    expect(f.evidence).toEqual(['apps/db: DataLoss/ChecksumMismatch (blocks 3-9)', 'batch/scratch: Degraded/ReplicaLost']);
+  });
+
+  test('on 1.37 with healthy claims it passes; before 1.37 it skips and says where health is reported', async () => {
+    const s = await FakeApiServer.start();
+    servers.push(s);
+    s.add(claim('apps', 'fine'));
+    const f = (await runDoctor(connect({ kubeconfig: s.writeKubeconfig() }))).findings.find((x) => x.id === 'volume-health.claims')!;
+    expect(f).toMatchObject({ status: 'pass', summary: 'no claim reports a health condition (1 claims)' });
+    const old = await FakeApiServer.start({ minor: '36' });
+    servers.push(old);
+    old.add(claim('apps', 'db', [{ status: 'DataLoss', reason: 'x' }]));
+    const g = (await runDoctor(connect({ kubeconfig: old.writeKubeconfig() }))).findings.find((x) => x.id === 'volume-health.claims')!;
+    expect(g).toMatchObject({ status: 'skip', summary: expect.stringMatching(/from Kubernetes 1\.37; this cluster reports it as events/) });
   });
 });

@@ -303,7 +303,7 @@ describe('CsiDriver: bad input', () => {
 
   it('refuses a provisioner release whose RBAC the catalog does not know', () => {
     expect(build({ provisioner: { image: { tag: 'v4.0.0' } } }))
-      .toThrow(/provisioner\.image\.tag 'v4\.0\.0' has no catalogued RBAC rules .*; pin a release the catalog covers, e\.g\. 'v6\.3\.0'/);
+      .toThrow(/provisioner\.image\.tag 'v4\.0\.0' has no catalogued RBAC rules .*; pin a release the catalog covers, e\.g\. 'v6\.4\.0'/);
   });
 
   it('refuses a floating driver image', () => {

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
-  closestGateName, FEATURE_GATES, featureGate, GateComponent, GateMaturity, gateState, OPENSHIFT_RELEASES,
+  closestGateName, FEATURE_GATES, featureGate, GateComponent, gateComponents, GateMaturity, gateState, OPENSHIFT_RELEASES,
   openShiftMigrationByProvisioner, openShiftMigrationMode, OpenShiftMigrationMode, openShiftRelease, runtimeConfigFor,
 } from '../src/catalog';
 import { describeWithShared, sharedPath } from './support/shared';
@@ -54,13 +54,14 @@ describe('Kubernetes gate lifecycle (FACTS §e)', () => {
     expect(at('CSIMigrationAzureFile', 24).phase?.defaultOn).toBe(true);
   });
 
-  test('CSIMigrationPortworx: alpha 1.23, beta off 1.25, beta on 1.31, GA locked 1.33, removal not asserted', () => {
+  test('CSIMigrationPortworx: alpha 1.23, beta off 1.25, beta on 1.31, GA locked 1.33, last accepted 1.35', () => {
     expect(at('CSIMigrationPortworx', 23).phase?.maturity).toBe(GateMaturity.ALPHA);
     expect(at('CSIMigrationPortworx', 30).phase).toMatchObject({ maturity: GateMaturity.BETA, defaultOn: false });
     expect(at('CSIMigrationPortworx', 31).phase).toMatchObject({ maturity: GateMaturity.BETA, defaultOn: true });
     expect(at('CSIMigrationPortworx', 33).phase).toMatchObject({ maturity: GateMaturity.GA, locked: true });
-    expect(featureGate('CSIMigrationPortworx')!.lastAccepted).toBeUndefined();
-    expect(featureGate('CSIMigrationPortworx')!.removalNote).toMatch(/UNCONFIRMED/);
+    // FACTS left the removal UNCONFIRMED; kube_features.go of v1.35.4 has the gate, v1.36.3 does not.
+    expect(at('CSIMigrationPortworx', 35).accepted).toBe(true);
+    expect(at('CSIMigrationPortworx', 36).removed).toBe(true);
   });
 
   test('CSIMigrationRBD and InTreePluginRBDUnregister: alpha to 1.27, deprecated 1.28-1.30, gone 1.31', () => {
@@ -81,15 +82,27 @@ describe('Kubernetes gate lifecycle (FACTS §e)', () => {
     expect(at('InTreePluginPortworxUnregister', 36).removed).toBe(true);
   });
 
-  test('CSIVolumeHealth is alpha and off from 1.21 through 1.36, read by the kubelet (FACTS §h)', () => {
+  test('CSIVolumeHealth is alpha and off from 1.21 through 1.37; the kubelet reads it, and the API server too from 1.37', () => {
     expect(at('CSIVolumeHealth', 21).phase).toMatchObject({ maturity: GateMaturity.ALPHA, defaultOn: false });
-    expect(at('CSIVolumeHealth', 36).phase).toMatchObject({ maturity: GateMaturity.ALPHA, defaultOn: false });
-    expect(featureGate('CSIVolumeHealth')!.components).toEqual([GateComponent.KUBELET]);
+    expect(at('CSIVolumeHealth', 37).phase).toMatchObject({ maturity: GateMaturity.ALPHA, defaultOn: false });
+    expect(gateComponents(featureGate('CSIVolumeHealth')!, 36)).toEqual([GateComponent.KUBELET]);
+    expect(gateComponents(featureGate('CSIVolumeHealth')!, 37)).toEqual([GateComponent.KUBELET, GateComponent.KUBE_APISERVER]);
   });
 
-  test('StrictCostEnforcementForVAP: beta off in 1.30, GA locked in 1.32', () => {
+  test('StrictCostEnforcementForVAP: beta off in 1.30, GA locked in 1.32, last accepted 1.34', () => {
     expect(at('StrictCostEnforcementForVAP', 30).phase).toMatchObject({ maturity: GateMaturity.BETA, defaultOn: false });
     expect(at('StrictCostEnforcementForVAP', 32).phase).toMatchObject({ maturity: GateMaturity.GA, defaultOn: true, locked: true });
+    expect(at('StrictCostEnforcementForVAP', 35).removed).toBe(true);
+  });
+
+  test('AnyVolumeDataSource: GA locked from 1.33, gone in 1.37 (FACTS §0.1)', () => {
+    expect(at('AnyVolumeDataSource', 33).phase).toMatchObject({ maturity: GateMaturity.GA, defaultOn: true, locked: true });
+    expect(at('AnyVolumeDataSource', 36).accepted).toBe(true);
+    expect(at('AnyVolumeDataSource', 37).removed).toBe(true);
+  });
+
+  test('MutatingAdmissionPolicy is GA and on from 1.36 but not locked (k8s.io/apiserver v0.36.3, v0.37.2)', () => {
+    expect(at('MutatingAdmissionPolicy', 37).phase).toEqual({ maturity: GateMaturity.GA, since: 36, defaultOn: true });
   });
 
   test('CSIMigration* gates reach controller-manager and kubelet; admission gates only the apiserver', () => {
@@ -137,11 +150,12 @@ describe('OpenShift (FACTS §g2, §g3)', () => {
     expect(openShiftRelease(ocp)).toEqual({ minor: ocp, kubernetesMinor: k8s, confirmed: true });
   });
 
-  test('4.16-4.18 and 4.20 follow the +1 cadence and are marked unconfirmed', () => {
-    for (const [ocp, k8s] of [[16, 29], [17, 30], [18, 31], [20, 33]]) {
-      expect(openShiftRelease(ocp)).toEqual({ minor: ocp, kubernetesMinor: k8s, confirmed: false });
+  test('4.16-4.18 and 4.20-4.22 are inferred (FACTS §0.2), marked unconfirmed and say from what', () => {
+    for (const [ocp, k8s] of [[16, 29], [17, 30], [18, 31], [20, 33], [21, 34], [22, 35]]) {
+      expect(openShiftRelease(ocp)).toEqual({ minor: ocp, kubernetesMinor: k8s, confirmed: false, inferredFrom: expect.stringMatching(/^inferred: k8s\.io\/api in the release branch go\.mod/) });
     }
     expect(OPENSHIFT_RELEASES[0].minor).toBe(10);
+    expect(OPENSHIFT_RELEASES[OPENSHIFT_RELEASES.length - 1].minor).toBe(22);
   });
 
   const mode = (provisioner: string, ocp: number) => openShiftMigrationMode(openShiftMigrationByProvisioner(provisioner)!, ocp);

@@ -144,8 +144,8 @@ describe('OpenShiftFeatureGate checks', () => {
     expect(() => vsphere411({ enabled: ['CSI Migration'] })).toThrow(/enabled\[0\] 'CSI Migration' is not a gate name/);
   });
 
-  test.each(['4.9', '4.21', '3.11', 'latest'])('openshiftVersion %s is refused', (v) => {
-    expect(() => featureGate({ openshiftVersion: v })).toThrow(/openshiftVersion '.*' is (outside the catalogued releases 4\.10 to 4\.20|not an OpenShift 4 release)/);
+  test.each(['4.9', '4.23', '3.11', 'latest'])('openshiftVersion %s is refused', (v) => {
+    expect(() => featureGate({ openshiftVersion: v })).toThrow(/openshiftVersion '.*' is (outside the catalogued releases 4\.10 to 4\.22|not an OpenShift 4 release)/);
   });
 });
 

@@ -159,7 +159,7 @@ describe('checks at synth', () => {
 
   test('targets older than 1.23 are refused', () => {
     expect(() => gates({ kubernetesVersion: '1.22', gates: {} }))
-      .toThrow(/kubernetesVersion '1\.22' is outside the supported range 1\.23 to 1\.36/);
+      .toThrow(/kubernetesVersion '1\.22' is outside the supported range 1\.23 to 1\.37/);
   });
 
   test('node configuration next to Kubernetes API objects fails at app synth', () => {
@@ -228,7 +228,7 @@ describe('what other constructs ask of the gates (requireAdmissionApi)', () => {
     const chart = Testing.chart();
     const cf = new KubernetesFeatureGates(chart, 'OldGates', { kubernetesVersion: '1.24', gates: { CSIMigrationvSphere: true } });
     expect(() => requireSameCluster(new Construct(chart, 'SnapshotStack'), 'snapshot stack objects', 24, cf, SNAPSHOT_STACK_KUBERNETES))
-      .toThrow(/clusterFeatures '.*OldGates' targets Kubernetes 1\.24, but snapshot stack objects at .*SnapshotStack need Kubernetes 1\.30 to 1\.36; upgrade the cluster/);
+      .toThrow(/clusterFeatures '.*OldGates' targets Kubernetes 1\.24, but snapshot stack objects at .*SnapshotStack need Kubernetes 1\.30 to 1\.37; upgrade the cluster/);
   });
 
   test('an old target from the context names the construct and the chart that set it', () => {
@@ -237,7 +237,7 @@ describe('what other constructs ask of the gates (requireAdmissionApi)', () => {
     chart.node.setContext(KUBERNETES_VERSION_CONTEXT, '1.24');
     const policies = new Construct(chart, 'Policies');
     expect(() => requireTargetRange(policies, 'admission policies', 24, SNAPSHOT_STACK_KUBERNETES))
-      .toThrow(/kubernetesVersion '1\.24' \(from context 'csi-snapshot-guard:kubernetesVersion' set on legacy-cluster\) is too old for admission policies at legacy-cluster\/Policies, which need Kubernetes 1\.30 to 1\.36/);
+      .toThrow(/kubernetesVersion '1\.24' \(from context 'csi-snapshot-guard:kubernetesVersion' set on legacy-cluster\) is too old for admission policies at legacy-cluster\/Policies, which need Kubernetes 1\.30 to 1\.37/);
     expect(() => requireTargetRange(policies, 'admission policies', 30, SNAPSHOT_STACK_KUBERNETES)).not.toThrow();
   });
 });

@@ -8,6 +8,7 @@ import { Testing } from 'cdk8s';
 import { expect, it } from 'vitest';
 import * as YAML from 'yaml';
 import { HostpathDriverChart } from '../src/charts/hostpath';
+import { compareTags, Component, defaultRelease } from '../src/catalog';
 import { describeWithShared, sharedPath } from './support/shared';
 
 type Json = any;
@@ -69,9 +70,10 @@ function canonicalRules(rules: Json[]): string[] {
     r.resources.map((res: string) => `${g || 'core'}/${res}: ${[...r.verbs].sort().join(',')}`))))].sort();
 }
 
+/** Rendered for 1.34, the release the upstream files are written for. */
 function ours(): Json[] {
   const app = Testing.app();
-  const chart = new HostpathDriverChart(app, 'hostpath');
+  const chart = new HostpathDriverChart(app, 'hostpath', { kubernetesVersion: '1.34' });
   return Testing.synth(chart);
 }
 
@@ -88,8 +90,22 @@ describeWithShared('hostpath preset parity with csi-driver-host-path v1.18.0 (ku
     expect(ourContainers.map((c) => c.name).sort()).toEqual(upContainers.map((c) => c.name).sort());
   });
 
-  it('pins the same images', () => {
-    for (const up of upContainers) expect(ourByName[up.name].image, up.name).toBe(up.image);
+  it('pins the same images, or the newer release the catalog pins for 1.34 (late-2026 releases, FACTS §0.2)', () => {
+    const tagOf = (image: string) => image.slice(image.lastIndexOf(':') + 1);
+    const repoOf = (image: string) => image.slice(0, image.lastIndexOf(':'));
+    const newer: string[] = [];
+    for (const up of upContainers) {
+      const mine: string = ourByName[up.name].image;
+      expect(repoOf(mine), up.name).toBe(repoOf(up.image));
+      if (mine === up.image) continue;
+      const component = repoOf(mine).split('/').pop() as Component;
+      expect(compareTags(tagOf(mine), tagOf(up.image)), `${up.name}: ${mine} is older than upstream's ${up.image}`).toBeGreaterThan(0);
+      expect(tagOf(mine), up.name).toBe(defaultRelease(component, 34)!.tag);
+      newer.push(`${component} ${tagOf(up.image)} -> ${tagOf(mine)}`);
+    }
+    expect(newer.sort()).toEqual([
+      'csi-provisioner v6.3.0 -> v6.4.0', 'csi-resizer v2.2.1 -> v2.3.0', 'csi-snapshotter v8.6.0 -> v8.7.0', 'livenessprobe v2.19.0 -> v2.20.0',
+    ]);
   });
 
   it('passes the same args except the listed deviations', () => {

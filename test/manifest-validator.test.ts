@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect, test } from 'vitest';
 import * as YAML from 'yaml';
-import { expectValid, findManifestProblems, schemaFileFor, validateManifests } from './support/manifest-validator';
+import { expectValid, findManifestProblems, PROJECT_SCHEMA_DIR, schemaFileFor, validateManifests } from './support/manifest-validator';
 import { describeWithShared, sharedPath } from './support/shared';
 
 function deployment(container: Record<string, unknown> = { name: 'web', image: 'registry.example/web:1.0' }, extraSpec: Record<string, unknown> = {}) {
@@ -150,7 +150,7 @@ describeWithShared('manifest validator: Kubernetes objects', () => {
   test('a kind unknown to a Kubernetes group is reported, not treated as a custom resource', () => {
     const bogus = { apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } };
     expect(validateManifests([bogus])).toEqual([
-      "Deploymnet/x: apiVersion: kind Deploymnet does not exist in group 'apps' in k8s-1.36.0.json",
+      "Deploymnet/x: apiVersion: kind Deploymnet does not exist in group 'apps' in k8s-1.37.2.json",
     ]);
   });
 });
@@ -162,6 +162,9 @@ describeWithShared('manifest validator: schema choice', () => {
     expect(file('1.30')).toBe('k8s-1.30.0.json');
     expect(file('1.34')).toBe('k8s-1.34.0.json');
     expect(file(36)).toBe('k8s-1.36.0.json');
+    // The project's own file (schemas/, fetched from a real 1.37.2 API server).
+    expect(file('1.37')).toBe('k8s-1.37.2.json');
+    expect(path.dirname(schemaFileFor('1.37'))).toBe(PROJECT_SCHEMA_DIR);
   });
 
   test('otherwise the nearest newer schema is used', () => {
@@ -171,7 +174,7 @@ describeWithShared('manifest validator: schema choice', () => {
   });
 
   test('a target newer than every schema is an error naming the file to add', () => {
-    expect(() => schemaFileFor('1.37')).toThrow(/no Kubernetes schema for 1\.37 or newer .* add k8s-1\.37\.0\.json/);
+    expect(() => schemaFileFor('1.38')).toThrow(/no Kubernetes schema for 1\.38 or newer .* add it with: bash scripts\/kubernetes-schema\/fetch\.sh 1\.38/);
   });
 
   test('a malformed target is an error', () => {
@@ -226,7 +229,7 @@ describeWithShared('manifest validator: custom resources', () => {
   test('a custom resource without any CRD is reported as having no schema', () => {
     const rule = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'snapshots', namespace: 'monitoring' }, spec: { groups: [] } };
     expect(validateManifests([rule])).toEqual([
-      expect.stringMatching(/^PrometheusRule\/snapshots: \(object\): no schema: monitoring\.coreos\.com\/v1 PrometheusRule is neither in k8s-1\.36\.0\.json nor defined by a CustomResourceDefinition .*opts\.allowWithoutSchema with a reason$/),
+      expect.stringMatching(/^PrometheusRule\/snapshots: \(object\): no schema: monitoring\.coreos\.com\/v1 PrometheusRule is neither in k8s-1\.37\.2\.json nor defined by a CustomResourceDefinition .*opts\.allowWithoutSchema with a reason$/),
     ]);
   });
 
@@ -326,7 +329,7 @@ describeWithShared('manifest validator: expectValid and speed', () => {
     const second = deployment(undefined, { replicas: '2' });
     second.metadata.name = 'web-2';
     expect(() => expectValid([deployment({ image: 'x:1' }), second]))
-      .toThrow(/2 problem\(s\) in 2 rendered objects \(Kubernetes 36\):\n {2}Deployment\/web: .*containers\[0\]\.name: missing required field\n {2}Deployment\/web-2: spec\.replicas: expected integer/);
+      .toThrow(/2 problem\(s\) in 2 rendered objects \(Kubernetes 37\):\n {2}Deployment\/web: .*containers\[0\]\.name: missing required field\n {2}Deployment\/web-2: spec\.replicas: expected integer/);
   });
 
   test('expectValid refuses an empty list (a chart that rendered nothing is not "valid")', () => {

@@ -110,7 +110,7 @@ describe('one cluster, one version', () => {
   it('gates for a pre-1.30 cluster fail with the range the policies need', () => {
     const cf = clusterGates({ kubernetesVersion: '1.24', gates: { CSIMigrationvSphere: true } });
     expect(() => synthGuard({ kubernetesVersion: '1.36', clusterFeatures: cf }))
-      .toThrow(/^policies\/Guard: clusterFeatures 'node-config\/Gates' targets Kubernetes 1\.24, but admission policies at policies\/Guard need Kubernetes 1\.30 to 1\.36; upgrade the cluster/);
+      .toThrow(/^policies\/Guard: clusterFeatures 'node-config\/Gates' targets Kubernetes 1\.24, but admission policies at policies\/Guard need Kubernetes 1\.30 to 1\.37; upgrade the cluster/);
   });
 
   it('a single AdmissionPolicy checks it too', () => {
@@ -163,7 +163,7 @@ describe('an older target inherited from the context', () => {
     const chart = new Chart(Testing.app(), 'legacy-cluster');
     chart.node.setContext(KUBERNETES_VERSION_CONTEXT, '1.24');
     expect(() => new VolumeModeGuard(chart, 'Guard'))
-      .toThrow(/^legacy-cluster\/Guard: kubernetesVersion '1\.24' \(from context 'csi-snapshot-guard:kubernetesVersion' set on legacy-cluster\) is too old for admission policies at legacy-cluster\/Guard, which need Kubernetes 1\.30 to 1\.36; render admission policies only for clusters on 1\.30 to 1\.36, or raise the target/);
+      .toThrow(/^legacy-cluster\/Guard: kubernetesVersion '1\.24' \(from context 'csi-snapshot-guard:kubernetesVersion' set on legacy-cluster\) is too old for admission policies at legacy-cluster\/Guard, which need Kubernetes 1\.30 to 1\.37; render admission policies only for clusters on 1\.30 to 1\.37, or raise the target/);
   });
 
   it('names a single AdmissionPolicy and its kind', () => {
@@ -174,6 +174,6 @@ describe('an older target inherited from the context', () => {
   });
 
   it('an explicit prop keeps the plain range error', () => {
-    expect(() => synthGuard({ kubernetesVersion: '1.29' })).toThrow(/kubernetesVersion '1\.29' is outside the supported range 1\.30 to 1\.36/);
+    expect(() => synthGuard({ kubernetesVersion: '1.29' })).toThrow(/kubernetesVersion '1\.29' is outside the supported range 1\.30 to 1\.37/);
   });
 });

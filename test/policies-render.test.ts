@@ -5,7 +5,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import {
-  APPROVE_MODE_CHANGE_VERB, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES, RESTORES_SNAPSHOT_LABEL, SNAPSHOT_NAME_BUCKET_LABEL, SOURCE_VOLUME_MODE_LABEL,
+  APPROVE_MODE_CHANGE_VERB, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES, RESTORES_SNAPSHOT_LABEL, SNAPSHOT_NAME_BUCKET_LABEL, SNAPSHOT_STACK_KUBERNETES,
+  SOURCE_VOLUME_MODE_LABEL,
 } from '../src/catalog';
 import { AdmissionPolicy, ValidationAction } from '../src/constructs/admission-policy';
 import { VolumeModeGuard, VolumeModeGuardProps } from '../src/constructs/volume-mode-guard';
@@ -217,8 +218,9 @@ describe('bad input', () => {
   it('refuses a namespace on a Group approver', () => {
     expect(() => synthGuard({ approvers: [{ kind: 'Group', name: 'admins', namespace: 'x' }] })).toThrow(/approvers\[0\].namespace 'x' does not apply to a Group/);
   });
-  it('refuses a target outside 1.30-1.36', () => {
-    expect(() => synthGuard({ kubernetesVersion: '1.29' })).toThrow(/kubernetesVersion '1.29' is outside the supported range 1.30 to 1.36/);
+  it('refuses a target outside the supported range', () => {
+    expect(() => synthGuard({ kubernetesVersion: '1.29' }))
+      .toThrow(`kubernetesVersion '1.29' is outside the supported range 1.30 to 1.${SNAPSHOT_STACK_KUBERNETES.max}`);
   });
   it('AdmissionPolicy refuses a mutating policy on 1.35 without the opt-in', () => {
     const chart = new Chart(Testing.app(), 'test');

@@ -106,6 +106,34 @@ describe('type checking catches mistakes', () => {
     expect(checkPolicy(def, { kubernetesMinor: 30 })[0].problem).toMatch(/semver needs Kubernetes >= 1.34, target is 1.30/);
   });
 
+  it('offers ext.Sets from 1.30 and only when declared', () => {
+    const expression = "sets.contains(['Filesystem', 'Block'], [object.spec.?sourceVolumeMode.orValue('Block')])";
+    const declared = { ...withValidation(expression), celLibraries: ['optionalTypes', 'sets'] as const };
+    expect(checkPolicy(declared, { kubernetesMinor: 30 })).toEqual([]);
+    expect(checkPolicy(declared, { kubernetesMinor: 29 })[0].problem).toMatch(/sets needs Kubernetes >= 1.30, target is 1.29/);
+    const undeclared = { ...withValidation(expression), celLibraries: ['optionalTypes'] as const };
+    expect(checkPolicy(undeclared)[0].problem).toMatch(/calls sets.contains\(\) from sets, which celLibraries does not declare/);
+  });
+
+  it('offers ext.Lists v3 from 1.35, and includes() on no supported target', () => {
+    const distinct = { ...withValidation('[1, 1, 2].distinct() == [1, 2]'), celLibraries: [...base.celLibraries, 'listsV3'] as const };
+    expect(checkPolicy(distinct, { kubernetesMinor: 35 })).toEqual([]);
+    expect(checkPolicy(distinct, { kubernetesMinor: 34 })[0].problem).toMatch(/listsV3 needs Kubernetes >= 1.35, target is 1.34/);
+    const includes = { ...withValidation('true'), celLibraries: ['listsIncludes'] as const };
+    expect(checkPolicy(includes, { kubernetesMinor: 37 })[0].problem).toMatch(/listsIncludes needs Kubernetes >= 1.38/);
+  });
+
+  it('evaluates ext.Sets and ext.Lists v3 as cel-go documents them', () => {
+    const verdict = (expression: string) => evaluateCase(
+      { ...withValidation(expression), celLibraries: ['sets', 'listsV3'] }, base.cases[0]).verdict;
+    for (const holds of [
+      "sets.contains(['a', 'b'], ['b'])", "!sets.contains(['a'], ['a', 'c'])", "sets.equivalent(['a', 'b', 'a'], ['b', 'a'])",
+      "sets.intersects(['a', 'b'], ['c', 'b'])", "!sets.intersects(['a'], [])", '[1, 2, 3, 4].slice(1, 3) == [2, 3]',
+      '[[1], [2, 3]].flatten() == [1, 2, 3]', '[3, 1, 3, 2].distinct() == [3, 1, 2]', "['b', 'c', 'a'].sort() == ['a', 'b', 'c']",
+    ]) expect([holds, verdict(holds)]).toEqual([holds, 'allowed']);
+    expect(verdict('[1, 2].slice(1, 3) == []')).toBe('error');
+  });
+
   it('reports an evaluation error as verdict error (failurePolicy Fail)', () => {
     const def = withValidation("int(object.metadata.name) > 0");
     const result = evaluateCase(def, base.cases[0]);

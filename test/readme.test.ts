@@ -5,7 +5,10 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { Component, defaultRelease, RELABEL_CONTENTS_COMMAND } from '../src/catalog';
+import {
+  Component, defaultRelease, MIGRATION_KUBERNETES, mutatingAdmissionPolicyApi, OPENSHIFT_RELEASES, RELABEL_CONTENTS_COMMAND,
+  SNAPSHOT_STACK_KUBERNETES, validatingAdmissionPolicyApi,
+} from '../src/catalog';
 import { allowlistEntry, pruneAllowlist, readmePruneArgs, readmeShellCommands } from './support/readme';
 
 const readme = fs.readFileSync('README.md', 'utf8');
@@ -19,18 +22,48 @@ describe('README', () => {
     expect(pkg.scripts.test).toBeDefined();
   });
 
-  describe('the versions table matches the catalog', () => {
+  describe('the versions tables match the catalog', () => {
+    const lines = readme.split('\n');
+    const header = lines.find((l) => l.startsWith('| component | image'))!;
+    /** `Kubernetes 1.34-1.36` -> [34, 36]; `Kubernetes 1.37` -> [37, 37]. */
+    const bands = header.split('|').map((c) => c.trim()).filter((c) => c.startsWith('Kubernetes '))
+      .map((c) => { const m = /^Kubernetes 1\.(\d+)(?:-1\.(\d+))?$/.exec(c)!; return [Number(m[1]), Number(m[2] ?? m[1])] as const; });
+
+    it('the columns cover the supported range exactly, newest first, and the text names range and default', () => {
+      const covered = bands.flatMap(([lo, hi]) => Array.from({ length: hi - lo + 1 }, (_, i) => hi - i));
+      const range = SNAPSHOT_STACK_KUBERNETES;
+      expect(covered).toEqual(Array.from({ length: range.max - range.min + 1 }, (_, i) => range.max - i));
+      expect(readme).toContain(`Target Kubernetes **1.${range.min} to 1.${range.max}** (default 1.${range.default})`);
+      expect(readme).toContain(`Kubernetes 1.${MIGRATION_KUBERNETES.min}-1.${MIGRATION_KUBERNETES.max} and\nOpenShift 4.${OPENSHIFT_RELEASES[0].minor}-4.${OPENSHIFT_RELEASES[OPENSHIFT_RELEASES.length - 1].minor}`);
+    });
+
     for (const component of Object.values(Component)) {
       it(component, () => {
-        const row = readme.split('\n').find((l) => l.startsWith(`| ${component} |`));
+        const row = lines.find((l) => l.startsWith(`| ${component} |`));
         expect(row, `README has no versions row for ${component}`).toBeDefined();
-        const cells = row!.split('|').map((c) => c.trim());
-        expect(cells[3]).toBe(defaultRelease(component, 36)!.tag);
-        expect(cells[3]).toBe(defaultRelease(component, 34)!.tag);
-        expect(cells[4]).toBe(defaultRelease(component, 33)!.tag);
-        expect(cells[4]).toBe(defaultRelease(component, 30)!.tag);
+        const cells = row!.split('|').map((c) => c.trim()).slice(3, 3 + bands.length);
+        bands.forEach(([lo, hi], i) => {
+          // Every minor of a band gets the same release, and a band ends where the catalog changes.
+          for (let minor = lo; minor <= hi; minor++) expect([minor, cells[i]]).toEqual([minor, defaultRelease(component, minor)!.tag]);
+        });
       });
     }
+
+    it('the admission table says which API each band gets', () => {
+      const rows = lines.filter((l) => /^\| 1\.\d+(-1\.\d+)? \| v1/.test(l)).map((l) => l.split('|').map((c) => c.trim()));
+      const covered: number[] = [];
+      for (const [, band, vap, map] of rows) {
+        const m = /^1\.(\d+)(?:-1\.(\d+))?$/.exec(band)!;
+        for (let minor = Number(m[1]); minor <= Number(m[2] ?? m[1]); minor++) {
+          covered.push(minor);
+          expect([minor, vap]).toEqual([minor, validatingAdmissionPolicyApi(minor)!.version]);
+          const offer = mutatingAdmissionPolicyApi(minor);
+          const expected = !offer || offer.version === 'v1alpha1' ? 'not rendered' : offer.needsOptIn ? `${offer.version} only on opt-in` : offer.version;
+          expect([minor, map.startsWith(expected)]).toEqual([minor, true]);
+        }
+      }
+      expect(covered.sort((a, b) => a - b)).toEqual(Array.from({ length: SNAPSHOT_STACK_KUBERNETES.max - 29 }, (_, i) => 30 + i));
+    });
   });
 
   it('prunes with an allow-list of exactly the kinds in dist/, CRDs and the Namespace left out', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
 import { SnapshotController } from '../src/constructs/snapshot-controller';
 import { describeWithShared, sharedPath } from './support/shared';
 import { one, synth, testChart } from './support/synth';
@@ -31,7 +32,7 @@ describe('SnapshotController defaults', () => {
   });
 
   it('pins the catalog release by tag', () => {
-    expect(container(objects).image).toBe('registry.k8s.io/sig-storage/snapshot-controller:v8.6.0');
+    expect(container(objects).image).toBe('registry.k8s.io/sig-storage/snapshot-controller:v8.7.0');
   });
 
   it('serves metrics and the leader-election health check, probed by name', () => {
@@ -88,7 +89,7 @@ describe('SnapshotController options', () => {
   it('renders a digest-pinned image', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     const { objects } = render({ image: { digest } });
-    expect(container(objects).image).toBe(`registry.k8s.io/sig-storage/snapshot-controller:v8.6.0@${digest}`);
+    expect(container(objects).image).toBe(`registry.k8s.io/sig-storage/snapshot-controller:v8.7.0@${digest}`);
   });
 
   it('adds the node rules only with distributed snapshotting', () => {
@@ -116,7 +117,7 @@ describe('SnapshotController options', () => {
 describe('SnapshotController bad input fails at synth with the prop, the value and the fix', () => {
   test.each([
     ['a version below the protection floor', { image: { tag: 'v5.0.1' } }, /image\.tag 'v5\.0\.1' cannot refuse volume mode conversion .*needs >= v6\.0\.0.*pin v7\.0\.0 or newer/],
-    ['a floating tag', { image: { tag: 'latest' } }, /image\.tag 'latest' is not a pinned release tag.*pin a release such as 'v8\.6\.0'/],
+    ['a floating tag', { image: { tag: 'latest' } }, /image\.tag 'latest' is not a pinned release tag.*pin a release such as 'v8\.7\.0'/],
     ['a digest that is not sha256', { image: { digest: 'sha256:abc' } }, /image\.digest 'sha256:abc' is not a content digest.*sha256:<64 lower-case hex characters>/],
     ['an invalid namespace', { namespace: 'Snapshot_System' }, /namespace 'Snapshot_System' is not a valid DNS-1123 label; use at most 63/],
     ['replicas < 1', { replicas: 0 }, /replicas 0 must be a whole number >= 1; set replicas/],
@@ -131,8 +132,9 @@ describe('SnapshotController bad input fails at synth with the prop, the value a
     expect(() => render(props as any)).toThrow(message);
   });
 
-  test.each([['1.29'], ['1.37'], ['2.0']])('target Kubernetes %s', (version) => {
-    expect(() => render({ kubernetesVersion: version })).toThrow(/kubernetesVersion '.*' (is outside the supported range 1\.30 to 1\.36|is not a Kubernetes minor release)/);
+  test.each([['1.29'], [`1.${SNAPSHOT_STACK_KUBERNETES.max + 1}`], ['2.0']])('target Kubernetes %s', (version) => {
+    const range = `1\\.${SNAPSHOT_STACK_KUBERNETES.min} to 1\\.${SNAPSHOT_STACK_KUBERNETES.max}`;
+    expect(() => render({ kubernetesVersion: version })).toThrow(new RegExp(`kubernetesVersion '.*' (is outside the supported range ${range}|is not a Kubernetes minor release)`));
   });
 
   it('an older release is accepted when it has the flag, and the flag is still written', () => {
@@ -183,7 +185,7 @@ describeWithShared('SnapshotController RBAC parity with upstream rbac-snapshot-c
 describe('pinned releases are checked by release line', () => {
   it('a newer major than the catalog knows is refused (its RBAC and flags are unknown)', () => {
     expect(() => render({ image: { tag: 'v9.0.0' } })).toThrow(
-      /image\.tag 'v9\.0\.0' is a newer release line than the catalog knows \(snapshot-controller v8\.6\.0\).*add the v9 line to src\/catalog/);
+      /image\.tag 'v9\.0\.0' is a newer release line than the catalog knows \(snapshot-controller v8\.7\.0\).*add the v9 line to src\/catalog/);
   });
 
   it('a patch release of a catalogued line is accepted', () => {

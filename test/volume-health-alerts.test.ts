@@ -21,16 +21,25 @@ describe('VolumeHealthAlerts', () => {
     expect(manifest.spec.groups[0].rules).toHaveLength(1);
   });
 
-  test('the default expression alerts per namespace and claim on the kubelet metric (FACTS §h)', () => {
-    const { rule } = alerts();
+  test('up to 1.36 the default alerts per namespace and claim on the kubelet volume gauge (FACTS §h)', () => {
+    const { rule } = alerts({ kubernetesVersion: '1.36' });
     expect(rule.expr).toContain('kubelet_volume_stats_health_status_abnormal');
     expect(rule.expr).toMatch(/by \(namespace, persistentvolumeclaim\)/);
     expect(rule.expr).toMatch(/> 0$/);
     expect(rule).toMatchObject({ alert: 'CsiVolumeAbnormal', for: '5m', labels: { severity: 'warning' } });
   });
 
-  test('every label the default annotations print is kept by the default aggregation', () => {
+  test('from 1.37 (the default target) it alerts on csi_node_storage_health_status, which the 1.37 kubelet registers', () => {
+    // k8s.io/kubernetes v1.37.2 pkg/kubelet/volumemanager/volumehealth/metrics.go registers this gauge
+    // with labels driver_name, status, reason; volume_stats.go no longer has the 1.36 gauge.
     const { rule } = alerts();
+    expect(rule.expr).toBe('max by (instance, driver_name, status, reason) (csi_node_storage_health_status) > 0');
+    expect(rule).toMatchObject({ alert: 'CsiStorageUnhealthy', for: '5m', labels: { severity: 'warning' } });
+    expect(rule.annotations.description).toMatch(/doctor` lists claims/);
+  });
+
+  test.each(['1.30', '1.36', '1.37'])('every label the default annotations print on %s is kept by the default aggregation', (kubernetesVersion) => {
+    const { rule } = alerts({ kubernetesVersion });
     const kept = /by \(([^)]*)\)/.exec(rule.expr)![1].split(',').map((s: string) => s.trim());
     const printed = [...JSON.stringify(rule.annotations).matchAll(/\$labels\.([a-z_]+)/g)].map((m) => m[1]);
     expect(printed.length).toBeGreaterThan(0);

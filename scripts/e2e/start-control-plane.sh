@@ -115,6 +115,9 @@ api_args=(
 # dataSourceRef.namespace before admission, and the restore policy's cross-namespace cases could
 # not reach the policy as written.
 gates=CrossNamespaceVolumeDataSource=true
+# CSIVolumeHealth (alpha, off by default): from 1.37 the API server keeps a claim's
+# status.healthStatus only with it, and the suite checks what the health monitor v0.19 writes there.
+if [ "$MINOR" -ge 37 ]; then gates+=,CSIVolumeHealth=true; fi
 # MutatingAdmissionPolicy: beta on 1.34/1.35 behind a gate and an API switch; GA (on) from 1.36.
 if [ "$MINOR" -ge 34 ] && [ "$MINOR" -le 35 ]; then
   gates+=,MutatingAdmissionPolicy=true

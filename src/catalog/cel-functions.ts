@@ -24,4 +24,13 @@ export const KUBERNETES_CEL_FUNCTIONS: Readonly<Record<string, keyof typeof CEL_
   // extended strings (version 2 from 1.30; the policies here treat the whole library as stringsV2)
   charAt: 'stringsV2', lowerAscii: 'stringsV2', upperAscii: 'stringsV2', replace: 'stringsV2', split: 'stringsV2',
   join: 'stringsV2', substring: 'stringsV2', trim: 'stringsV2', quote: 'stringsV2',
+  // ext.Sets (namespaced calls are written with their namespace)
+  'sets.contains': 'sets', 'sets.equivalent': 'sets', 'sets.intersects': 'sets',
+  // ext.Lists version 3
+  slice: 'listsV3', flatten: 'listsV3', distinct: 'listsV3', sort: 'listsV3',
+  // kubernetes.lists, 1.38 on
+  includes: 'listsIncludes',
 };
+
+/** Namespaces whose functions are called as `<namespace>.<function>(...)`. */
+export const CEL_FUNCTION_NAMESPACES: readonly string[] = ['optional', 'sets'];

@@ -17,8 +17,9 @@ export const DOCTOR_BACKFILL_CLUSTER_ROLE = 'csi-snapshot-guard-doctor-backfill'
  * read it through the built-in system:discovery and system:public-info-viewer roles.
  */
 export const DOCTOR_READER_RULES: readonly RbacRule[] = [
-  // Backfill resolves a content's source through its PVC, or through the PV by volume handle.
-  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get'] },
+  // Backfill resolves a content's source through its PVC, or through the PV by volume handle; the
+  // volume-health check lists claims for the health their driver reports (1.37+).
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] },
   { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['list'] },
   { apiGroups: ['admissionregistration.k8s.io'], resources: [
     'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings',

@@ -61,6 +61,8 @@ export interface FeatureGateLifecycle {
   readonly removalNote?: string;
   /** Components whose `--feature-gates` / `featureGates` the gate belongs to. */
   readonly components: readonly GateComponent[];
+  /** Components that read the gate only from some minor on (use `gateComponents`). */
+  readonly componentsFrom?: readonly { readonly since: number; readonly components: readonly GateComponent[] }[];
   /** What to do once the gate is locked or gone, in one sentence. */
   readonly afterGraduation: string;
   /**
@@ -98,6 +100,21 @@ function unregisterGate(provider: string, lastAccepted: number): FeatureGateLife
 
 /** The catalogued Kubernetes feature gates (look them up with `featureGate(name)`). */
 export const FEATURE_GATES: readonly FeatureGateLifecycle[] = [
+  {
+    // Alpha 1.18, beta 1.24 (on), GA 1.33 (locked), last accepted 1.36, removed in 1.37 (FACTS §0.1;
+    // k8s.io/kubernetes v1.36.3 and v1.37.2 pkg/features/kube_features.go). Without it, older API
+    // servers dropped a claim's dataSourceRef to anything but a PVC or VolumeSnapshot.
+    name: 'AnyVolumeDataSource',
+    phases: [
+      { maturity: GateMaturity.ALPHA, since: 18, defaultOn: false },
+      { maturity: GateMaturity.BETA, since: 24, defaultOn: true },
+      { maturity: GateMaturity.GA, since: 33, defaultOn: true, locked: true },
+    ],
+    lastAccepted: 36,
+    components: [GateComponent.KUBE_APISERVER, GateComponent.KUBE_CONTROLLER_MANAGER],
+    afterGraduation: 'claims may name any populator in dataSourceRef; delete the gate',
+    source: 'FACTS §0.1; k8s.io/kubernetes v1.36.3 and v1.37.2 pkg/features/kube_features.go',
+  },
   {
     // FACTS §e: alpha 1.14-1.16, beta 1.17-1.24 (on), GA 1.25, last 1.26.
     name: 'CSIMigration',
@@ -181,8 +198,9 @@ export const FEATURE_GATES: readonly FeatureGateLifecycle[] = [
     source: KW('CSIMigrationOpenStack'),
   },
   {
-    // FACTS §e: alpha 1.23-1.24, beta 1.25-1.30 off, 1.31-1.32 on, GA 1.33 (locked). The code
-    // comment says "remove in 1.36" but the removal itself is UNCONFIRMED, so no lastAccepted.
+    // FACTS §e: alpha 1.23-1.24, beta 1.25-1.30 off, 1.31-1.32 on, GA 1.33 (locked). Last accepted in
+    // 1.35: k8s.io/kubernetes v1.35.4 pkg/features/kube_features.go has it, v1.36.3 does not (FACTS
+    // left the removal UNCONFIRMED; the source settles it, and test/e2e/07 asks the real server).
     name: 'CSIMigrationPortworx',
     phases: [
       { maturity: GateMaturity.ALPHA, since: 23, defaultOn: false },
@@ -190,10 +208,10 @@ export const FEATURE_GATES: readonly FeatureGateLifecycle[] = [
       { maturity: GateMaturity.BETA, since: 31, defaultOn: true },
       { maturity: GateMaturity.GA, since: 33, defaultOn: true, locked: true },
     ],
-    removalNote: 'kube_features.go says "remove in 1.36"; the removal is UNCONFIRMED',
+    lastAccepted: 35,
     components: MIGRATION_COMPONENTS,
     afterGraduation: 'Portworx migration is always on (volumes go to pxd.portworx.com); delete the gate',
-    source: KW('CSIMigrationPortworx'),
+    source: `${KW('CSIMigrationPortworx')}; k8s.io/kubernetes v1.35.4 and v1.36.3 pkg/features/kube_features.go`,
   },
   {
     // FACTS §e: alpha 1.23-1.27, deprecated 1.28-1.30 (never beta), last 1.30.
@@ -249,13 +267,17 @@ export const FEATURE_GATES: readonly FeatureGateLifecycle[] = [
     source: KW('CSINodeInfo'),
   },
   {
-    // FACTS §e and §h: alpha since 1.21, off, still alpha; only the kubelet reads it up to 1.36.
-    // The KEP-1432 rewrite (targeting 1.37) adds kube-apiserver, outside our supported range.
+    // FACTS §e, §h, §0.1: alpha since 1.21, off, still alpha in 1.37. Up to 1.36 only the kubelet
+    // reads it (events on Pods). 1.37 ships the redesign: the API server keeps PVC
+    // status.healthStatus, Pod status.volumeHealth and CSINode status.storageHealth only with the
+    // gate on (k8s.io/api v0.37.2 `+featureGate=CSIVolumeHealth`; test/e2e/07 shows the drop), and
+    // the kubelet writes the Pod and CSINode fields plus csi_node_storage_health_status.
     name: 'CSIVolumeHealth',
     phases: [{ maturity: GateMaturity.ALPHA, since: 21, defaultOn: false }],
     components: [GateComponent.KUBELET],
+    componentsFrom: [{ since: 37, components: [GateComponent.KUBE_APISERVER] }],
     afterGraduation: 'volume health is always reported; delete the gate',
-    source: `${KW('CSIVolumeHealth')}; FACTS §h (EHM README: kubelet side)`,
+    source: `${KW('CSIVolumeHealth')}; FACTS §h, §0.1; k8s.io/kubernetes v1.37.2 pkg/kubelet/volumemanager/volumehealth`,
   },
   unregisterGate('AWS', 30),
   unregisterGate('AzureDisk', 30),
@@ -299,12 +321,13 @@ export const FEATURE_GATES: readonly FeatureGateLifecycle[] = [
   },
   {
     // FACTS §e, §f1: alpha 1.30-1.33 (no effect 1.30-1.31), beta 1.34-1.35 (off), GA 1.36 (on).
-    // kube-apiserver only. v1alpha1 / v1beta1 also need --runtime-config (FACTS §f1).
+    // kube-apiserver only. v1alpha1 / v1beta1 also need --runtime-config (FACTS §f1). GA is not
+    // locked: k8s.io/apiserver v0.36.3 and v0.37.2 give it no LockToDefault (FACTS had it locked).
     name: 'MutatingAdmissionPolicy',
     phases: [
       { maturity: GateMaturity.ALPHA, since: 30, defaultOn: false },
       { maturity: GateMaturity.BETA, since: 34, defaultOn: false },
-      { maturity: GateMaturity.GA, since: 36, defaultOn: true, locked: true },
+      { maturity: GateMaturity.GA, since: 36, defaultOn: true },
     ],
     components: [GateComponent.KUBE_APISERVER],
     afterGraduation: 'MutatingAdmissionPolicy v1 is always served; delete the gate and its --runtime-config',
@@ -312,15 +335,17 @@ export const FEATURE_GATES: readonly FeatureGateLifecycle[] = [
     source: `${KW('MutatingAdmissionPolicy')}; FACTS §f1 (KEP-3962)`,
   },
   {
-    // FACTS §e: beta 1.30 (off), GA 1.32 (locked); removal not known. kube-apiserver only.
+    // FACTS §e: beta 1.30 (off), GA 1.32 (locked). Last accepted in 1.34: k8s.io/apiserver v0.34.4
+    // pkg/features/kube_features.go has it, v0.35.4 does not. kube-apiserver only.
     name: 'StrictCostEnforcementForVAP',
     phases: [
       { maturity: GateMaturity.BETA, since: 30, defaultOn: false },
       { maturity: GateMaturity.GA, since: 32, defaultOn: true, locked: true },
     ],
+    lastAccepted: 34,
     components: [GateComponent.KUBE_APISERVER],
     afterGraduation: 'strict CEL cost enforcement for admission policies is always on; delete the gate',
-    source: 'FACTS §e (KK pkg/features/kube_features.go, 1.33-era)',
+    source: 'FACTS §e (KK pkg/features/kube_features.go, 1.33-era); k8s.io/apiserver v0.34.4 and v0.35.4',
   },
   {
     // FACTS §e, §f1: alpha 1.26-1.27, beta 1.28-1.29 (off), GA 1.30, last 1.31. kube-apiserver only.
@@ -364,6 +389,11 @@ export const FOREIGN_FEATURE_GATES: Readonly<Record<string, string>> = {
 /** The catalog entry for a gate name (exact spelling), if any. */
 export function featureGate(name: string): FeatureGateLifecycle | undefined {
   return FEATURE_GATES.find((g) => g.name === name);
+}
+
+/** The components that read a gate on a minor. */
+export function gateComponents(gate: FeatureGateLifecycle, minor: number): GateComponent[] {
+  return [...gate.components, ...(gate.componentsFrom ?? []).filter((c) => c.since <= minor).flatMap((c) => c.components)];
 }
 
 /** Where a gate stands on one Kubernetes minor. */

@@ -7,10 +7,10 @@
 export type KubernetesVersion = `1.${number}`;
 
 /** Range of targets the snapshot stack and the admission policies support. */
-export const SNAPSHOT_STACK_KUBERNETES = { min: 30, max: 36, default: 36 } as const;
+export const SNAPSHOT_STACK_KUBERNETES = { min: 30, max: 37, default: 37 } as const;
 
 /** Range of targets the feature-gate and CSI-migration constructs accept (older clusters migrate). */
-export const MIGRATION_KUBERNETES = { min: 23, max: 36 } as const;
+export const MIGRATION_KUBERNETES = { min: 23, max: 37 } as const;
 
 /** Admission API version served by default (or behind an opt-in) on a minor. */
 export interface AdmissionApiOffer {
@@ -36,7 +36,11 @@ export function mutatingAdmissionPolicyApi(minor: number): AdmissionApiOffer | u
   return undefined;
 }
 
-/** CEL libraries an expression may use, by the minor that first offers them (FACTS §f2). */
+/**
+ * CEL libraries an expression may use, by the minor that first offers them (FACTS §f2, §0.1). A
+ * library enters the API server's environment at some version n and new expressions may use it
+ * from n+1 (they compile at compatibility version n-1), which is the number written here.
+ */
 export const CEL_LIBRARY_SINCE = {
   /** Standard macros and functions, lists, regex, url, authorizer. */
   base: 25,
@@ -49,6 +53,15 @@ export const CEL_LIBRARY_SINCE = {
   format: 32,
   twoVarComprehensions: 33,
   semver: 34,
+  /** ext.Sets: `sets.contains`, `sets.equivalent`, `sets.intersects` (environment 1.29, usable from 1.30). */
+  sets: 30,
+  /** ext.Lists v3: `slice`, `flatten`, `distinct`, `sort` (environment 1.34, usable from 1.35). */
+  listsV3: 35,
+  /**
+   * kubernetes.lists `includes()`: environment 1.37, so usable only from 1.38. No supported target
+   * offers it yet; the entry keeps a policy from reaching for it early.
+   */
+  listsIncludes: 38,
 } as const;
 
 /** One in-tree volume plugin, the release that removed it and the CSI driver that replaces it. */

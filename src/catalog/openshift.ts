@@ -13,14 +13,21 @@ export interface OpenShiftRelease {
   readonly minor: number;
   /** Kubernetes minor it ships. */
   readonly kubernetesMinor: number;
-  /** False where the pairing follows the +1 cadence but no primary page confirmed it. */
+  /** True where a primary source states the pairing. */
   readonly confirmed: boolean;
+  /** For an unconfirmed row: what the pairing is inferred from. */
+  readonly inferredFrom?: string;
 }
+
+/** The inference FACTS §0.2 makes for releases no primary page pairs with a Kubernetes minor. */
+const FROM_OPERATOR_GO_MOD = 'inferred: k8s.io/api in the release branch go.mod of openshift/cluster-csi-snapshot-controller-operator '
+  + '(FACTS §0.2), matching the +1 cadence';
 
 /**
  * OpenShift -> Kubernetes (FACTS §g2: gist jeyaramashok/ebbd25f, RH 4.15 release notes, openshift/api
- * types_feature.go comment pairing kubelet 1.32.0 with 4.19.0). 4.16-4.18 and 4.20 are UNCONFIRMED.
- * Starts at 4.10, the oldest release the migration constructs accept.
+ * types_feature.go comment pairing kubelet 1.32.0 with 4.19.0; FACTS §0.2 for 4.16-4.22). Rows with
+ * `confirmed: false` are inferred, and say from what. Starts at 4.10, the oldest release the
+ * migration constructs accept.
  */
 export const OPENSHIFT_RELEASES: readonly OpenShiftRelease[] = [
   { minor: 10, kubernetesMinor: 23, confirmed: true },
@@ -29,11 +36,13 @@ export const OPENSHIFT_RELEASES: readonly OpenShiftRelease[] = [
   { minor: 13, kubernetesMinor: 26, confirmed: true },
   { minor: 14, kubernetesMinor: 27, confirmed: true },
   { minor: 15, kubernetesMinor: 28, confirmed: true },
-  { minor: 16, kubernetesMinor: 29, confirmed: false }, // UNCONFIRMED (+1 cadence)
-  { minor: 17, kubernetesMinor: 30, confirmed: false }, // UNCONFIRMED (+1 cadence)
-  { minor: 18, kubernetesMinor: 31, confirmed: false }, // UNCONFIRMED (+1 cadence)
+  { minor: 16, kubernetesMinor: 29, confirmed: false, inferredFrom: FROM_OPERATOR_GO_MOD },
+  { minor: 17, kubernetesMinor: 30, confirmed: false, inferredFrom: FROM_OPERATOR_GO_MOD },
+  { minor: 18, kubernetesMinor: 31, confirmed: false, inferredFrom: FROM_OPERATOR_GO_MOD },
   { minor: 19, kubernetesMinor: 32, confirmed: true },
-  { minor: 20, kubernetesMinor: 33, confirmed: false }, // UNCONFIRMED (+1 cadence)
+  { minor: 20, kubernetesMinor: 33, confirmed: false, inferredFrom: FROM_OPERATOR_GO_MOD },
+  { minor: 21, kubernetesMinor: 34, confirmed: false, inferredFrom: FROM_OPERATOR_GO_MOD },
+  { minor: 22, kubernetesMinor: 35, confirmed: false, inferredFrom: FROM_OPERATOR_GO_MOD },
 ];
 
 /** `'4.11'` -> 11; undefined when the text is not `4.<minor>` (a patch suffix is tolerated). */

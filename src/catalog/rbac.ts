@@ -89,11 +89,22 @@ const PROVISIONER_OPTIONAL: Readonly<Record<string, OptionalRbacRules>> = {
   },
 };
 
+/** The health monitor's rules from v0.8 on. */
+function healthMonitorRules(): RbacRule[] {
+  return [
+    { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: READ },
+    { apiGroups: [CORE], resources: ['persistentvolumeclaims'], verbs: READ },
+    { apiGroups: [CORE], resources: ['nodes'], verbs: READ },
+    { apiGroups: [CORE], resources: ['pods'], verbs: READ },
+    { apiGroups: [CORE], resources: ['events'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+  ];
+}
+
 /** Rule sets by component, newest first within a component. */
 export const RBAC_RULE_SETS: readonly RbacRuleSet[] = [
   {
     component: Component.SNAPSHOT_CONTROLLER,
-    // v8.2.0 added `create` on volumesnapshots; unchanged through v8.6.0 (FACTS §d).
+    // v8.2.0 added `create` on volumesnapshots; unchanged through v8.6.0 (FACTS §d) and v8.7.0 (FACTS §0.2).
     since: 'v8.2.0',
     cluster: [
       { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: READ },
@@ -146,7 +157,8 @@ export const RBAC_RULE_SETS: readonly RbacRuleSet[] = [
   },
   {
     component: Component.CSI_RESIZER,
-    // v1.10.0 added volumeattributesclasses; unchanged through v2.2.1 (FACTS §d).
+    // v1.10.0 added volumeattributesclasses; unchanged through v2.2.1 (FACTS §d). v2.3.0's rbac.yaml could not be
+    // read here; its release notes list no RBAC change (FACTS §0.2), so this set stays.
     since: 'v1.10.0',
     cluster: [
       { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: [...READ, 'patch'] },
@@ -162,7 +174,8 @@ export const RBAC_RULE_SETS: readonly RbacRuleSet[] = [
   },
   {
     component: Component.CSI_SNAPSHOTTER,
-    // v8.2.0 dropped the volumesnapshots rule and create on contents; unchanged through v8.6.0 (FACTS §d).
+    // v8.2.0 dropped the volumesnapshots rule and create on contents; unchanged through v8.6.0 (FACTS §d) and
+    // v8.7.0 (FACTS §0.2: no RBAC change).
     since: 'v8.2.0',
     cluster: [
       EVENT_WRITER,
@@ -178,15 +191,19 @@ export const RBAC_RULE_SETS: readonly RbacRuleSet[] = [
   },
   {
     component: Component.CSI_EXTERNAL_HEALTH_MONITOR_CONTROLLER,
+    // v0.19.0 writes health to PVC status.healthStatus instead of events (FACTS §0.2). Its rbac.yaml could not
+    // be read here (the RBAC change is UNCONFIRMED upstream); writing a claim's status needs patch on
+    // persistentvolumeclaims/status, the one rule added to v0.18.0's set. Events stay for node-watcher events.
+    since: 'v0.19.0',
+    cluster: [...healthMonitorRules(), { apiGroups: [CORE], resources: ['persistentvolumeclaims/status'], verbs: ['patch'] }],
+    namespaced: [LEADER_ELECTION_RULE],
+    optional: {},
+  },
+  {
+    component: Component.CSI_EXTERNAL_HEALTH_MONITOR_CONTROLLER,
     // Unchanged from v0.8 through v0.18 (FACTS §d).
     since: 'v0.8.0',
-    cluster: [
-      { apiGroups: [CORE], resources: ['persistentvolumes'], verbs: READ },
-      { apiGroups: [CORE], resources: ['persistentvolumeclaims'], verbs: READ },
-      { apiGroups: [CORE], resources: ['nodes'], verbs: READ },
-      { apiGroups: [CORE], resources: ['pods'], verbs: READ },
-      { apiGroups: [CORE], resources: ['events'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
-    ],
+    cluster: healthMonitorRules(),
     namespaced: [LEADER_ELECTION_RULE],
     optional: {},
   },

@@ -6,6 +6,7 @@
  */
 import { Component } from './images';
 import { BUILT_IN_PRIORITY_CLASSES } from './kubernetes';
+import { compareTags } from './semver';
 
 /**
  * What a CSI driver declares it can do (CSI spec plugin/controller capabilities, plus the service
@@ -319,4 +320,119 @@ export const CSI_SCHEDULING_DEFAULTS = {
   nodePriorityClassName: BUILT_IN_PRIORITY_CLASSES.nodeCritical,
   /** No key and operator Exists: tolerates every taint of every effect. */
   nodeTolerations: [{ operator: 'Exists' }],
+} as const;
+
+/** Feature gates one release line of a component knows (its pkg/features/features.go). */
+export interface ComponentFeatureGates {
+  readonly component: Component;
+  /** First release of the line; the newest line not newer than the image tag applies. */
+  readonly since: string;
+  /** Gate name -> whether the binary turns it on when `--feature-gates` does not name it. */
+  readonly gates: Readonly<Record<string, boolean>>;
+  /** Gates earlier lines knew and this one removed, with what to do instead. */
+  readonly removed?: Readonly<Record<string, string>>;
+  readonly source: string;
+}
+
+/**
+ * `--feature-gates` names each release line accepts. A binary exits at start on a name it does not
+ * know, so a gate outside its line is refused at synth. Read at the tags in the kubernetes-csi
+ * repositories (pkg/features/features.go) where they could be; the late-2026 lines from FACTS §0.2.
+ */
+export const COMPONENT_FEATURE_GATES: readonly ComponentFeatureGates[] = [
+  {
+    component: Component.SNAPSHOT_CONTROLLER, since: 'v8.7.0',
+    gates: { CSIVolumeGroupSnapshot: true, ReleaseLeaderElectionOnExit: false },
+    source: 'FACTS §0.2: CSIVolumeGroupSnapshot GA and on (PR #1475); read on external-snapshotter master of 2026-08-21',
+  },
+  {
+    component: Component.SNAPSHOT_CONTROLLER, since: 'v8.4.0',
+    gates: { CSIVolumeGroupSnapshot: false, ReleaseLeaderElectionOnExit: false },
+    source: 'external-snapshotter v8.4.0-v8.6.0 pkg/features/features.go (beta, off)',
+  },
+  {
+    component: Component.SNAPSHOT_CONTROLLER, since: 'v8.2.0',
+    gates: { CSIVolumeGroupSnapshot: false },
+    source: 'external-snapshotter v8.2.0-v8.3.0 pkg/features/features.go',
+  },
+  {
+    component: Component.CSI_SNAPSHOTTER, since: 'v8.7.0',
+    gates: { CSIVolumeGroupSnapshot: true, ReleaseLeaderElectionOnExit: false },
+    source: 'as snapshot-controller v8.7.0 (one features.go for both binaries)',
+  },
+  {
+    component: Component.CSI_SNAPSHOTTER, since: 'v8.4.0',
+    gates: { CSIVolumeGroupSnapshot: false, ReleaseLeaderElectionOnExit: false },
+    source: 'external-snapshotter v8.4.0-v8.6.0 pkg/features/features.go',
+  },
+  {
+    component: Component.CSI_SNAPSHOTTER, since: 'v8.2.0',
+    gates: { CSIVolumeGroupSnapshot: false },
+    source: 'external-snapshotter v8.2.0-v8.3.0 pkg/features/features.go',
+  },
+  {
+    component: Component.CSI_PROVISIONER, since: 'v6.2.0',
+    gates: { Topology: true, CrossNamespaceVolumeDataSource: false, VolumeAttributesClass: true, ReleaseLeaderElectionOnExit: false },
+    removed: { HonorPVReclaimPolicy: 'removed in csi-provisioner v6.2.0, where the reclaim policy is always honoured: drop the gate' },
+    source: 'external-provisioner v6.2.0-v6.3.0 pkg/features/features.go; v6.4.0 names no new gate (FACTS §0.2)',
+  },
+  {
+    component: Component.CSI_PROVISIONER, since: 'v6.0.0',
+    gates: {
+      Topology: true, HonorPVReclaimPolicy: true, CrossNamespaceVolumeDataSource: false, VolumeAttributesClass: true,
+      ReleaseLeaderElectionOnExit: false,
+    },
+    source: 'external-provisioner v6.0.0-v6.1.x pkg/features/features.go',
+  },
+  {
+    component: Component.CSI_PROVISIONER, since: 'v5.0.0',
+    gates: { Topology: true, HonorPVReclaimPolicy: true, CrossNamespaceVolumeDataSource: false, VolumeAttributesClass: false },
+    source: 'external-provisioner v5.0.0-v5.3.0 pkg/features/features.go',
+  },
+  {
+    component: Component.CSI_ATTACHER, since: 'v4.12.0',
+    gates: { MutableCSINodeAllocatableCount: true, ReleaseLeaderElectionOnExit: false },
+    source: 'FACTS §c5 (external-attacher v4.12.0)',
+  },
+  {
+    component: Component.CSI_RESIZER, since: 'v2.3.0',
+    gates: { AnnotateFsResize: false, VolumeAttributesClass: true, ReleaseLeaderElectionOnExit: false },
+    removed: {
+      RecoverVolumeExpansionFailure: 'removed in csi-resizer v2.3.0, where recovery from failed expansion is always on: drop the gate',
+    },
+    source: 'external-resizer v2.2.1 pkg/features/features.go minus what v2.3.0 removed (FACTS §0.2)',
+  },
+  {
+    component: Component.CSI_RESIZER, since: 'v2.0.0',
+    gates: { AnnotateFsResize: false, RecoverVolumeExpansionFailure: true, VolumeAttributesClass: true, ReleaseLeaderElectionOnExit: false },
+    source: 'external-resizer v2.0.0-v2.2.1 pkg/features/features.go',
+  },
+  {
+    component: Component.CSI_RESIZER, since: 'v1.10.0',
+    gates: { AnnotateFsResize: false, RecoverVolumeExpansionFailure: true, VolumeAttributesClass: false },
+    source: 'external-resizer v1.10.0-v1.14.0 pkg/features/features.go (defaults as in v1.14.0)',
+  },
+  {
+    component: Component.CSI_EXTERNAL_HEALTH_MONITOR_CONTROLLER, since: 'v0.16.0',
+    gates: { ReleaseLeaderElectionOnExit: false },
+    source: 'external-health-monitor v0.16.0-v0.18.0 pkg/features/features.go; v0.19.0 names no new gate (FACTS §0.2)',
+  },
+];
+
+/**
+ * The feature gates a component's release knows, or undefined when no line covers the tag (an
+ * older release than any catalogued line: its gates are then not checked).
+ */
+export function componentFeatureGates(component: Component, tag: string): ComponentFeatureGates | undefined {
+  return COMPONENT_FEATURE_GATES
+    .filter((g) => g.component === component && compareTags(g.since, tag) <= 0)
+    .sort((a, b) => compareTags(b.since, a.since))[0];
+}
+
+/** Flags of csi-resizer beyond the common set, with the first release that has each (FACTS §c6, §0.2). */
+export const RESIZER_FLAGS = {
+  /** How long one expansion may take before the resizer gives up on that attempt. From v2.3.0. */
+  resizeTimeout: { flag: '--resize-timeout', since: 'v2.3.0' },
+  /** The same for a VolumeAttributesClass modification. From v2.3.0. */
+  modifyTimeout: { flag: '--modify-timeout', since: 'v2.3.0' },
 } as const;

@@ -4,6 +4,14 @@
  * external-snapshotter v8.6.0 CRDs under ../shared/reference/upstream.
  */
 
+/**
+ * The external-snapshotter release whose CRD files this project's CRDs match field for field (the
+ * parity test reads them from ../shared/reference/upstream). The pinned v8.7.0 ships the same CRDs:
+ * FACTS §0.2 says so, and external-snapshotter's master of 2026-08-21, after the commit that made
+ * group snapshots GA, has no change under client/config/crd since v8.6.0.
+ */
+export const SNAPSHOT_CRD_RELEASE = 'v8.6.0';
+
 /** API group of VolumeSnapshot, VolumeSnapshotContent and VolumeSnapshotClass. */
 export const SNAPSHOT_GROUP = 'snapshot.storage.k8s.io';
 

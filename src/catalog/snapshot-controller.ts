@@ -45,6 +45,14 @@ export const SNAPSHOT_CONTROLLER_DEFAULTS = {
   requests: { cpu: '10m', memory: '64Mi' },
 } as const;
 
+/**
+ * The gate of snapshot-controller and csi-snapshotter that makes them act on group snapshots. Off
+ * up to v8.6.0; GA and on from v8.7.0, where both binaries list the groupsnapshot.storage.k8s.io v1
+ * CRDs at start and, when those are missing, warn and wait up to --retry-crd-interval-max (30 s)
+ * before running without group snapshots (FACTS §0.2). componentFeatureGates has the default per line.
+ */
+export const GROUP_SNAPSHOT_GATE = 'CSIVolumeGroupSnapshot';
+
 /** Flag names of snapshot-controller v8 (its own flag set, not csi-lib-utils'). */
 export const SNAPSHOT_CONTROLLER_FLAGS = {
   verbosity: '--v',

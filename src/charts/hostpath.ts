@@ -58,7 +58,7 @@ export interface HostpathStackProps {
    * @default true
    */
   readonly createNamespace?: boolean;
-  /** Target Kubernetes release. @default - the chart context, else '1.36' */
+  /** Target Kubernetes release. @default - the chart context, else the newest supported minor */
   readonly kubernetesVersion?: string;
   /** hostpathplugin image override. @default - the catalog's pinned release */
   readonly driverImage?: Partial<ImageRef>;

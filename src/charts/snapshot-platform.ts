@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { formatKubernetesMinor, POD_SECURITY_LABELS, PodSecurityLevel, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
+import { formatKubernetesMinor, GROUP_SNAPSHOT_GATE, POD_SECURITY_LABELS, PodSecurityLevel, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
 import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
 import { checkDnsLabel, PropError } from '../constructs/_validation';
@@ -14,8 +14,8 @@ import { labelObjects } from '../constructs/_labels';
 /** Props of {@link SnapshotPlatformChart}. */
 export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'> {
   /**
-   * Target Kubernetes release for every construct in the chart (`'1.30'` to `'1.36'`).
-   * @default '1.36'
+   * Target Kubernetes release for every construct in the chart (`'1.30'` up to the newest supported minor).
+   * @default - the newest supported minor (SNAPSHOT_STACK_KUBERNETES.default)
    */
   readonly kubernetesVersion?: string;
   /**
@@ -23,7 +23,15 @@ export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'
    * @default 'snapshot-system'
    */
   readonly namespace?: string;
-  /** Render the group snapshot CRDs too. @default false */
+  /**
+   * Group snapshots (groupsnapshot.storage.k8s.io). `true` renders their CRDs (when `crds` is on)
+   * and leaves the controller's `CSIVolumeGroupSnapshot` gate at its release default (on from
+   * v8.7.0). `false` leaves the CRDs out and writes the gate off, so the controller does not wait
+   * for CRDs that will never come; give your drivers' csi-snapshotter
+   * `featureGates: { CSIVolumeGroupSnapshot: false }` too. With `crds: false` the CRDs' owner
+   * decides (OpenShift's operator serves them as v1).
+   * @default true
+   */
   readonly groupSnapshots?: boolean;
   /**
    * Render the snapshot CRDs. `false` where someone else owns them (OpenShift's operator, a cloud
@@ -88,8 +96,15 @@ export class SnapshotPlatformChart extends Chart {
       throw new PropError(this, 'groupSnapshots', props.groupSnapshots, 'asks for group snapshot CRDs while crds is false',
         'drop groupSnapshots (whoever owns the CRDs installs those too), or set crds: true');
     }
-    if (props.crds !== false) this.crds = new SnapshotCrds(this, 'Crds', { groupSnapshots: props.groupSnapshots ?? false });
+    const groupSnapshots = props.groupSnapshots ?? true;
+    if (props.crds !== false) this.crds = new SnapshotCrds(this, 'Crds', { groupSnapshots });
     if (props.controller !== false) {
+      const gates = props.controller?.featureGates ?? {};
+      if (!groupSnapshots && gates[GROUP_SNAPSHOT_GATE] === true) {
+        throw new PropError(this, `controller.featureGates.${GROUP_SNAPSHOT_GATE}`, true, 'turns group snapshots on while groupSnapshots is false',
+          `drop one of them: groupSnapshots: true (CRDs and the gate's default), or the ${GROUP_SNAPSHOT_GATE} entry`);
+      }
+      const controllerGates = groupSnapshots ? props.controller?.featureGates : { ...gates, [GROUP_SNAPSHOT_GATE]: false };
       const ns = new KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.controllerNamespace,
@@ -101,7 +116,9 @@ export class SnapshotPlatformChart extends Chart {
           },
         },
       });
-      this.controller = new SnapshotController(this, 'SnapshotController', { ...props.controller, namespace: this.controllerNamespace });
+      this.controller = new SnapshotController(this, 'SnapshotController', {
+        ...props.controller, namespace: this.controllerNamespace, ...(controllerGates ? { featureGates: controllerGates } : {}),
+      });
       // Apply order: the namespace and CRDs exist before the controller starts watching them.
       this.controller.node.addDependency(ns, ...(this.crds ? [this.crds] : []));
     }

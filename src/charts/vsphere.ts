@@ -45,7 +45,7 @@ export interface VsphereCsiStackProps {
   readonly configSecretName?: string;
   /** Namespace of the driver. @default 'vmware-system-csi' */
   readonly namespace?: string;
-  /** Target Kubernetes release. @default - the chart context, else '1.36' */
+  /** Target Kubernetes release. @default - the chart context, else the newest supported minor */
   readonly kubernetesVersion?: string;
   /** Controller replicas (leader election is on when > 1). @default 2 */
   readonly replicas?: number;

@@ -1,4 +1,4 @@
-/** `doctor`: runs the six read-only checks and collects their findings. */
+/** `doctor`: runs the seven read-only checks and collects their findings. */
 import type { Cluster } from './kube';
 import { KubeApiError } from './kube';
 import { checkClasses } from './checks/classes';
@@ -7,6 +7,7 @@ import { CheckContext, errorFinding } from './checks/context';
 import { checkCrds } from './checks/crds';
 import { ExpectedPolicy, checkPolicies } from './checks/policies';
 import { checkServer } from './checks/server';
+import { checkVolumeHealth } from './checks/volume-health';
 import { checkWorkloads } from './checks/workloads';
 import { CheckName, exitCodeOf, Finding } from './findings';
 
@@ -44,6 +45,7 @@ export async function runDoctor(cluster: Cluster, opts: DoctorOptions = {}): Pro
     ['policies', () => checkPolicies(ctx, opts.policies)],
     ['contents', () => checkContents(ctx)],
     ['classes', () => checkClasses(ctx)],
+    ['volume-health', () => checkVolumeHealth(ctx)],
   ];
   const findings: Finding[] = [];
   for (const [name, run] of checks) {

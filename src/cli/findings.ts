@@ -4,7 +4,7 @@
 export type FindingStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 /** The six audits of `doctor`, in report order. */
-export type CheckName = 'server' | 'crds' | 'workloads' | 'policies' | 'contents' | 'classes';
+export type CheckName = 'server' | 'crds' | 'workloads' | 'policies' | 'contents' | 'classes' | 'volume-health';
 
 /** One observation about the cluster, with the evidence and the way out. */
 export interface Finding {

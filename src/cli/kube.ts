@@ -3,6 +3,8 @@
  * plain JSON objects as the API server returns them, through the small {@link Cluster} interface,
  * so the checks read like the REST API and stay independent of the client's typed models.
  */
+import * as http from 'node:http';
+import * as https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 
 /** Any Kubernetes object as JSON. */
@@ -144,7 +146,7 @@ class ClientNodeCluster implements Cluster {
   private readonly attempts: number;
   private readonly retryDelayMs: number;
 
-  constructor(kc: k8s.KubeConfig, public readonly server: string, opts: ConnectOptions) {
+  constructor(private readonly kc: k8s.KubeConfig, public readonly server: string, opts: ConnectOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.attempts = Math.max(1, opts.attempts ?? 3);
     this.retryDelayMs = opts.retryDelayMs ?? 250;
@@ -198,9 +200,15 @@ class ClientNodeCluster implements Cluster {
     const path = `GET ${resourcePath(ref)}?limit=${limit}${continueToken ? '&continue=…' : ''}`;
     let list: any;
     if (ref.group === '') {
-      if (ref.plural !== 'persistentvolumes') throw new Error(`core list of ${ref.plural} is not used by doctor`);
-      list = await this.read(path, async () => toApiJson(
-        await this.core.listPersistentVolume({ limit, _continue: continueToken })));
+      if (ref.plural === 'persistentvolumes') {
+        list = await this.read(path, async () => toApiJson(await this.core.listPersistentVolume({ limit, _continue: continueToken })));
+      } else if (ref.plural === 'persistentvolumeclaims') {
+        // Raw JSON: the typed model of this client release drops fields newer than it (status.healthStatus, 1.37).
+        const query = `?limit=${limit}${continueToken ? `&continue=${encodeURIComponent(continueToken)}` : ''}`;
+        list = await this.read(path, () => this.getJson(`${resourcePath(ref)}${query}`));
+      } else {
+        throw new Error(`core list of ${ref.plural} is not used by doctor`);
+      }
     } else {
       list = await this.read(path, () => this.custom.listClusterCustomObject({ ...ref, limit, _continue: continueToken }));
     }
@@ -216,6 +224,32 @@ class ClientNodeCluster implements Cluster {
     } catch (e) {
       throw toKubeApiError(e, path);
     }
+  }
+
+  /** A GET through the kubeconfig's credentials and TLS settings, answered as the server's own JSON. */
+  private async getJson(apiPath: string): Promise<any> {
+    const url = new URL(this.server.replace(/\/$/, '') + apiPath);
+    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+    await this.kc.applyToHTTPSOptions(opts);
+    return new Promise((resolve, reject) => {
+      const req = (url.protocol === 'http:' ? http : https).request(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const code = res.statusCode ?? 0;
+          if (code >= 200 && code < 300) {
+            try { resolve(JSON.parse(body)); } catch (e) { reject(e); }
+          } else {
+            reject(new k8s.ApiException(code, `HTTP ${code}`, body, res.headers as Record<string, string>));
+          }
+        });
+      });
+      req.setTimeout(this.timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   private async readOptional<T>(request: string, call: () => Promise<T>): Promise<T | undefined> {

@@ -3,7 +3,7 @@
  * node-side helper containers. @internal
  */
 import { IConstruct } from 'constructs';
-import { NODE_NAME_ENV } from '../catalog';
+import { Component, componentFeatureGates, NODE_NAME_ENV } from '../catalog';
 import { EnvVar, Quantity, ResourceRequirements, SecurityContext } from '../imports/k8s';
 import { checkResources } from './_quantity';
 import { restrictedContainerSecurityContext } from './_security';
@@ -95,4 +95,34 @@ export function checkVendorImage(scope: IConstruct, prop: string, image: string)
       `pin a release tag with its version (e.g. '${m[1]}:v1.2.3') or add the digest ('${m[1]}:${m[2]}@sha256:<digest>')`);
   }
   return image;
+}
+
+/**
+ * The `--feature-gates` of a kubernetes-csi binary, checked against the gates its release knows: a
+ * binary exits at start on a name it does not know, so an unknown or removed gate is an error here.
+ * Releases older than every catalogued line are not checked. Returns the gates, sorted. @internal
+ */
+export function checkComponentGates(scope: IConstruct, prop: string, component: Component, tag: string,
+  gates: unknown): Readonly<Record<string, boolean>> {
+  if (gates === undefined) return {};
+  if (gates === null || typeof gates !== 'object' || Array.isArray(gates)) {
+    throw new PropError(scope, prop, gates, 'is not a map of gate names to true/false', "write it like { ReleaseLeaderElectionOnExit: true }");
+  }
+  const known = componentFeatureGates(component, tag);
+  for (const [name, on] of Object.entries(gates)) {
+    if (typeof on !== 'boolean') {
+      throw new PropError(scope, `${prop}.${name}`, on, 'is not a boolean', `set ${name} to true or false`);
+    }
+    if (!known) continue;
+    const removed = known.removed?.[name];
+    if (removed) throw new PropError(scope, `${prop}.${name}`, on, `is not a gate of ${component} ${tag}`, removed);
+    if (!(name in known.gates)) {
+      const names = Object.keys(known.gates);
+      const near = names.find((n) => n.toLowerCase() === name.toLowerCase());
+      throw new PropError(scope, `${prop}.${name}`, on,
+        `is not a gate of ${component} ${tag}, which would refuse to start`,
+        near ? `the gate is spelled '${near}'` : `use one of ${names.join(', ')}, or drop it`);
+    }
+  }
+  return gates as Readonly<Record<string, boolean>>;
 }

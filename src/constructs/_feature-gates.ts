@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
 import {
   closestGateName, FEATURE_GATES, featureGate, FeatureGateLifecycle, FOREIGN_FEATURE_GATES, formatKubernetesMinor,
   formatOpenShiftMinor, GateComponent, GateMaturity, gateState, MIGRATION_KUBERNETES, OPENSHIFT_RELEASES, OpenShiftRelease,
-  openShiftRelease, parseOpenShiftMinor, runtimeConfigFor,
+  gateComponents, openShiftRelease, parseOpenShiftMinor, runtimeConfigFor,
 } from '../catalog';
 import { KUBERNETES_VERSION_CONTEXT, MinorRange } from './_target';
 import { PropError } from './_validation';
@@ -127,7 +127,7 @@ export function resolveGateRequest(scope: IConstruct, minor: number, request: Re
     }
     const rc = value ? runtimeConfigFor(gate, minor) : undefined;
     if (rc) runtimeConfig.add(rc);
-    gates.push({ name, enabled: value, components: gate.components });
+    gates.push({ name, enabled: value, components: gateComponents(gate, minor) });
   }
   return { gates, runtimeConfig: [...runtimeConfig].sort(), notes };
 }

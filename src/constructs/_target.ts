@@ -6,7 +6,7 @@ import { IConstruct } from 'constructs';
 import { formatKubernetesMinor, parseKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
 import { PropError } from './_validation';
 
-/** Context key holding the target Kubernetes release (`'1.36'`); set it on an App or Chart. */
+/** Context key holding the target Kubernetes release (`'1.37'`); set it on an App or Chart. */
 export const KUBERNETES_VERSION_CONTEXT = 'csi-snapshot-guard:kubernetesVersion';
 
 /** An inclusive range of Kubernetes minors. */
@@ -16,8 +16,8 @@ export interface MinorRange {
 }
 
 /**
- * The target minor for a construct: its explicit prop, else the context, else the default (1.36).
- * Throws when the result is outside `range` (the snapshot stack's 1.30-1.36 unless told otherwise).
+ * The target minor for a construct: its explicit prop, else the context, else the default (SNAPSHOT_STACK_KUBERNETES.default).
+ * Throws when the result is outside `range` (the snapshot stack's range unless told otherwise).
  */
 export function resolveKubernetesMinor(scope: IConstruct, explicit: string | undefined, range: MinorRange = SNAPSHOT_STACK_KUBERNETES): number {
   const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT) as string | undefined;

@@ -104,10 +104,13 @@ export function resolveImage(scope: IConstruct, req: ImageRequest): ImageRef {
       `is a newer release line than the catalog knows (${req.component} ${newest.tag}); its flags, RBAC and Kubernetes needs are unchecked`,
       `pin a catalogued release such as '${catalogRelease?.tag ?? newest.tag}', or add the v${major} line to src/catalog (images.ts, rbac.ts) first`);
   }
-  const line: ComponentRelease | undefined = releases.find((r) => parseTag(r.tag)!.major === major);
+  // Within a line, the newest catalogued release not newer than the tag says what the tag needs
+  // (v0.19.0 of the health monitor needs 1.37, v0.18.0 does not); older tags take the line's oldest entry.
+  const sameLine = releases.filter((r) => parseTag(r.tag)!.major === major).sort((a, b) => compareTags(b.tag, a.tag));
+  const line: ComponentRelease | undefined = sameLine.find((r) => compareTags(r.tag, tag) <= 0) ?? sameLine[sameLine.length - 1];
   if (line && line.minKubernetes > req.kubernetesMinor) {
     throw new PropError(scope, `${req.prop}.tag`, tag,
-      `needs Kubernetes >= ${formatKubernetesMinor(line.minKubernetes)} like the whole v${major} line (${line.source}) but the target is ${formatKubernetesMinor(req.kubernetesMinor)}`,
+      `needs Kubernetes >= ${formatKubernetesMinor(line.minKubernetes)} like ${line.tag === tag ? 'that release' : `${line.tag}, the release it is catalogued under`} (${line.source}) but the target is ${formatKubernetesMinor(req.kubernetesMinor)}`,
       catalogRelease ? `use '${catalogRelease.tag}' (the catalog's release for this target) or raise kubernetesVersion`
         : `raise kubernetesVersion to ${formatKubernetesMinor(line.minKubernetes)} or newer`);
   }

@@ -41,7 +41,7 @@ export interface PrincipalExemption {
 export interface AdmissionPolicyProps extends ObjectLabelsProps {
   /** The policy as data (src/policies). */
   readonly definition: AnyPolicyDefinition;
-  /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else 1.36 */
+  /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else the newest supported minor */
   readonly kubernetesVersion?: string;
   /**
    * Actions of a validating binding. Deny and Warn cannot be combined; use Warn (plus Audit) for a
@@ -260,7 +260,7 @@ export class AdmissionPolicy extends Construct {
 }
 
 /**
- * The target of an admission-policy construct. An explicit `kubernetesVersion` outside 1.30-1.36 gets
+ * The target of an admission-policy construct. An explicit `kubernetesVersion` outside the supported range gets
  * the usual range error (it is written on this construct). A target inherited from the context may
  * be older because it was meant for the migration constructs (1.23+): that fails naming this
  * construct, what it needs and where the target was set.

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import {
-  CAPACITY_OWNER_ENV, CAPACITY_OWNERREF_LEVEL, Component, COMPONENT_RELEASES, CONTROLLER_SIDECARS, ControllerSidecar, ControllerSidecarSpec,
+  CAPACITY_OWNER_ENV, CAPACITY_OWNERREF_LEVEL, compareTags, Component, COMPONENT_RELEASES, CONTROLLER_SIDECARS, ControllerSidecar, ControllerSidecarSpec,
   CSI_COMMON_FLAGS as F, CSI_CONTAINER_REQUESTS, CSI_CONTROLLER_RUN_AS_USER, CSI_ENDPOINT_ENV, CSI_PATHS, CSI_SCHEDULING_DEFAULTS, CsiCapability,
   DRIVER_LIVENESS_PROBE, FEATURE_SECRETS, FEATURE_STORAGE_CAPACITY, HEALTH_MONITOR_FLAGS, ImageRef, imageString,
   LEADER_ELECTION_HEALTH_PATH, LIVENESS_PROBE_FLAGS, looksLikeCredentialKey, NODE_DRIVER_REGISTRAR_FLAGS, NODE_NAME_ENV, NODE_SIDECAR_DEFAULTS as NS,
-  PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROVISIONER_FLAGS, RbacRule, rbacRuleSet, REGISTRAR_LIVENESS_PROBE,
+  PREVENT_VOLUME_MODE_CONVERSION_FLAG, PROVISIONER_FLAGS, RbacRule, rbacRuleSet, REGISTRAR_LIVENESS_PROBE, RESIZER_FLAGS,
   SIDECAR_LIVENESS_PROBE,
 } from '../catalog';
 import {
@@ -13,7 +13,7 @@ import {
   PodSpec, Probe, SecurityContext, Toleration, Volume, VolumeMount,
 } from '../imports/k8s';
 import {
-  checkDuration, checkVendorImage, nodeNameEnv, nodePluginContext, renderArgs, renderFeatureGates,
+  checkComponentGates, checkDuration, checkVendorImage, nodeNameEnv, nodePluginContext, renderArgs, renderFeatureGates,
   rootSidecarContext, toResourceRequirements,
 } from './_csi-containers';
 import { softTopologySpread } from './_scheduling';
@@ -115,6 +115,20 @@ export interface CsiProvisionerOptions extends CsiSidecarOptions {
 export interface CsiSnapshotterOptions extends CsiSidecarOptions {
   /** `--extra-create-metadata`: pass VolumeSnapshot names to CreateSnapshot. @default false */
   readonly extraCreateMetadata?: boolean;
+}
+
+/** csi-resizer settings. */
+export interface CsiResizerOptions extends CsiSidecarOptions {
+  /**
+   * `--resize-timeout`: how long one volume expansion may take before that attempt fails (Go
+   * duration). Needs csi-resizer v2.3.0 or newer. @default - the sidecar's own default
+   */
+  readonly resizeTimeout?: string;
+  /**
+   * `--modify-timeout`: the same for a VolumeAttributesClass change. Needs csi-resizer v2.3.0 or
+   * newer. @default - the sidecar's own default
+   */
+  readonly modifyTimeout?: string;
 }
 
 /** csi-external-health-monitor-controller settings. */
@@ -231,7 +245,7 @@ export interface CsiDriverProps {
   readonly name?: string;
   /** Namespace of the workloads. @default 'kube-system' */
   readonly namespace?: string;
-  /** Target Kubernetes (`'1.30'`-`'1.36'`). @default - the chart context, else '1.36' */
+  /** Target Kubernetes (`'1.30'` up to the newest supported minor). @default - the chart context, else the newest supported minor */
   readonly kubernetesVersion?: string;
   /** Layout. @default CsiDeploymentMode.SPLIT */
   readonly mode?: CsiDeploymentMode;
@@ -320,7 +334,7 @@ export interface CsiDriverProps {
   /** csi-snapshotter settings; the sidecar runs when the driver has CREATE_DELETE_SNAPSHOT. */
   readonly snapshotter?: CsiSnapshotterOptions;
   /** csi-resizer settings; the sidecar runs when the driver has EXPAND_VOLUME. */
-  readonly resizer?: CsiSidecarOptions;
+  readonly resizer?: CsiResizerOptions;
   /**
    * Turns on csi-external-health-monitor-controller (off unless given). Needs VOLUME_CONDITION and
    * LIST_VOLUMES or GET_VOLUME. The kubelet side needs the CSIVolumeHealth feature gate.
@@ -348,7 +362,7 @@ const SIDECAR_PROP: Readonly<Record<ControllerSidecar, keyof CsiDriverProps>> = 
 };
 
 /** Options of a sidecar, whatever its kind. */
-type AnySidecarOptions = CsiProvisionerOptions & CsiSnapshotterOptions & CsiHealthMonitorOptions;
+type AnySidecarOptions = CsiProvisionerOptions & CsiSnapshotterOptions & CsiHealthMonitorOptions & CsiResizerOptions;
 
 /**
  * A complete CSI driver deployment: the CSIDriver object, the controller workload with the sidecars
@@ -892,8 +906,19 @@ export class CsiDriver extends Construct {
     if (c.httpEndpoints) flags[F.httpEndpoint] = `:${spec.httpPort}`;
     if (o.timeout !== undefined) flags[F.timeout] = checkDuration(this, `${prop}.timeout`, o.timeout);
     if (o.workers !== undefined) flags[spec.workersFlag] = checkInteger(this, `${prop}.workers`, o.workers, 1);
-    const gates = renderFeatureGates(o.featureGates ?? {});
+    const gates = renderFeatureGates(checkComponentGates(this, `${prop}.featureGates`, spec.component, c.image.tag, o.featureGates));
     if (gates) flags[F.featureGates] = gates;
+    if (spec.sidecar === ControllerSidecar.RESIZER) {
+      for (const [key, { flag, since }] of Object.entries(RESIZER_FLAGS)) {
+        const value = (o as CsiResizerOptions)[key as keyof typeof RESIZER_FLAGS];
+        if (value === undefined) continue;
+        if (compareTags(c.image.tag, since) < 0) {
+          throw new PropError(this, `resizer.${key}`, value, `needs csi-resizer ${since} or newer (${flag}); the image is ${c.image.tag}`,
+            `drop resizer.${key}, or target Kubernetes 1.34+ where the catalog pins csi-resizer ${since} or newer`);
+        }
+        flags[flag] = checkDuration(this, `resizer.${key}`, value);
+      }
+    }
     if (spec.extraMetadataFlag && o.extraCreateMetadata) flags[spec.extraMetadataFlag] = true;
     const env: EnvVar[] = [];
     if (spec.sidecar === ControllerSidecar.PROVISIONER) {

@@ -48,8 +48,8 @@ export interface CsiMigrationStorageClassesProps extends ObjectLabelsProps {
   /** Claims of both classes may grow. @default - not rendered (false) */
   readonly allowVolumeExpansion?: boolean;
   /**
-   * Target Kubernetes release, `1.23` to `1.36`. Ignored when `openshiftVersion` is set.
-   * @default - the context `csi-snapshot-guard:kubernetesVersion`, else 1.36
+   * Target Kubernetes release, `1.23` up to the newest supported minor. Ignored when `openshiftVersion` is set.
+   * @default - the context `csi-snapshot-guard:kubernetesVersion`, else the newest supported minor
    */
   readonly kubernetesVersion?: string;
   /** Target OpenShift release (`4.10`+); its Kubernetes minor decides. @default - a vanilla target */

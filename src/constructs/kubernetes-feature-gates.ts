@@ -22,8 +22,8 @@ export interface KubernetesFeatureGatesProps {
    */
   readonly allowAlphaGates?: boolean;
   /**
-   * Target Kubernetes release, `1.23` to `1.36`.
-   * @default - the context `csi-snapshot-guard:kubernetesVersion`, else 1.36
+   * Target Kubernetes release, `1.23` up to the newest supported minor.
+   * @default - the context `csi-snapshot-guard:kubernetesVersion`, else the newest supported minor
    */
   readonly kubernetesVersion?: string;
   /**
@@ -53,7 +53,7 @@ export interface KubernetesFeatureGatesProps {
 export class KubernetesFeatureGates extends Construct implements IClusterFeatureGates {
   /** Always `ClusterPlatform.KUBERNETES`. */
   public readonly platform = ClusterPlatform.KUBERNETES;
-  /** The resolved target minor (1.23-1.36). */
+  /** The resolved target minor (1.23 up to the newest supported minor). */
   public readonly kubernetesMinor: number;
   /** The gates that are rendered, sorted by name. */
   public readonly gates: readonly ResolvedGate[];

@@ -75,7 +75,7 @@ export class OpenShiftFeatureGate extends Construct implements IClusterFeatureGa
     this.openshiftMinor = release.minor;
     this.kubernetesMinor = release.kubernetesMinor;
     const notes: string[] = release.confirmed ? [] : [
-      `OpenShift ${formatOpenShiftMinor(release.minor)} -> Kubernetes ${formatKubernetesMinor(release.kubernetesMinor)} follows the release cadence but is UNCONFIRMED`,
+      `OpenShift ${formatOpenShiftMinor(release.minor)} -> Kubernetes ${formatKubernetesMinor(release.kubernetesMinor)} is UNCONFIRMED (${release.inferredFrom ?? 'no source'})`,
     ];
 
     this.featureSet = checkFeatureSet(this, props.featureSet ?? OpenShiftFeatureSet.DEFAULT);

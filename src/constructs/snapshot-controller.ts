@@ -11,6 +11,7 @@ import { checkResources } from './_quantity';
 import { softTopologySpread } from './_scheduling';
 import { resolveKubernetesMinor } from './_target';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
+import { checkComponentGates, renderFeatureGates } from './_csi-containers';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
 import { labelObjects, ObjectLabelsProps } from './_labels';
@@ -51,8 +52,8 @@ export interface SnapshotControllerProps extends ObjectLabelsProps {
   /** Namespace of the controller. @default 'kube-system' */
   readonly namespace?: string;
   /**
-   * Target Kubernetes release (`'1.30'` to `'1.36'`).
-   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else '1.36'
+   * Target Kubernetes release (`'1.30'` up to the newest supported minor).
+   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else the newest supported minor
    */
   readonly kubernetesVersion?: string;
   /** Controller replicas; leader election is on when > 1. @default 2 */
@@ -160,8 +161,8 @@ export class SnapshotController extends Construct {
     };
     if (props.workerThreads !== undefined) flags[F.workerThreads] = String(props.workerThreads);
     if (distributed) flags[F.enableDistributedSnapshotting] = 'true';
-    const gates = Object.entries(props.featureGates ?? {}).sort(([a], [b]) => a.localeCompare(b));
-    if (gates.length > 0) flags[F.featureGates] = gates.map(([k, v]) => `${k}=${v}`).join(',');
+    const gates = renderFeatureGates(checkComponentGates(this, 'featureGates', Component.SNAPSHOT_CONTROLLER, image.tag, props.featureGates));
+    if (gates) flags[F.featureGates] = gates;
     this.args = Object.keys(flags).sort().map((k) => `${k}=${flags[k]}`);
 
     const labels = { [APP_LABEL]: N.deployment };

@@ -13,15 +13,17 @@ import { labelObjects, ObjectLabelsProps } from './_labels';
 /** Props of {@link SnapshotCrds}. */
 export interface SnapshotCrdsProps extends ObjectLabelsProps {
   /**
-   * Target Kubernetes release; the CRDs' CEL rules and the controllers need 1.30-1.36 here.
-   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else '1.36'
+   * Target Kubernetes release; the CRDs' CEL rules and the controllers need 1.30 or newer.
+   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else the newest supported minor
    */
   readonly kubernetesVersion?: string;
   /**
    * Also install the groupsnapshot.storage.k8s.io CRDs (VolumeGroupSnapshotClass,
-   * VolumeGroupSnapshot, VolumeGroupSnapshotContent). snapshot-controller only acts on them when its
-   * `CSIVolumeGroupSnapshot` feature gate is on.
-   * @default false - only the three snapshot.storage.k8s.io CRDs
+   * VolumeGroupSnapshot, VolumeGroupSnapshotContent; v1 served, no conversion webhook). From
+   * external-snapshotter v8.7.0 the controller and csi-snapshotter look for them at start (their
+   * `CSIVolumeGroupSnapshot` gate is on by default). Leave them out only together with that gate
+   * off: SnapshotPlatformChart does both with `groupSnapshots: false`.
+   * @default true
    */
   readonly groupSnapshots?: boolean;
   /**
@@ -57,7 +59,7 @@ export class SnapshotCrds extends Construct {
   constructor(scope: Construct, id: string, props: SnapshotCrdsProps = {}) {
     super(scope, id);
     resolveKubernetesMinor(this, props.kubernetesVersion);
-    const groupSnapshots = props.groupSnapshots ?? false;
+    const groupSnapshots = props.groupSnapshots ?? true;
     if (typeof groupSnapshots !== 'boolean') {
       throw new PropError(this, 'groupSnapshots', groupSnapshots, 'is not a boolean', 'set groupSnapshots to true or false');
     }

@@ -1,6 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DEFAULT_VOLUME_HEALTH_EXPRESSION, PROMETHEUS_RULE_API, VOLUME_HEALTH_ABNORMAL_METRIC } from '../catalog/volume-health';
+import { MIGRATION_KUBERNETES } from '../catalog/kubernetes';
+import {
+  CLAIM_HEALTH_REPORTED_SINCE, DEFAULT_STORAGE_HEALTH_EXPRESSION, DEFAULT_VOLUME_HEALTH_EXPRESSION, PROMETHEUS_RULE_API,
+  STORAGE_HEALTH_METRIC, VOLUME_HEALTH_ABNORMAL_METRIC,
+} from '../catalog/volume-health';
+import { resolveKubernetesMinor } from './_target';
 import { checkEnum } from './_class-params';
 import { checkDnsLabel, checkDnsSubdomain, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
@@ -14,6 +19,11 @@ export enum AlertSeverity {
 
 /** Props of {@link VolumeHealthAlerts}. */
 export interface VolumeHealthAlertsProps extends ObjectLabelsProps {
+  /**
+   * Target Kubernetes release: it decides what the alert reads (see the class comment).
+   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else the newest supported minor
+   */
+  readonly kubernetesVersion?: string;
   /** Namespace of the PrometheusRule (one the Prometheus operator's ruleNamespaceSelector covers). */
   readonly namespace: string;
   /** Name of the PrometheusRule. @default 'csi-volume-health' */
@@ -26,16 +36,15 @@ export interface VolumeHealthAlertsProps extends ObjectLabelsProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Name of the rule group. @default 'csi-volume-health' */
   readonly groupName?: string;
-  /** Name of the alert. @default 'CsiVolumeAbnormal' */
+  /** Name of the alert. @default - 'CsiStorageUnhealthy' from 1.37, 'CsiVolumeAbnormal' before */
   readonly alertName?: string;
   /**
-   * PromQL expression; every series it returns is one firing alert. The default,
-   * DEFAULT_VOLUME_HEALTH_EXPRESSION, reads `kubelet_volume_stats_health_status_abnormal` per
-   * namespace and claim. That metric is alpha and slated to disappear with the KEP-1432 redesign
-   * (targeting Kubernetes 1.37): override the expression when your cluster reports volume health
-   * differently. Keep the `namespace` and `persistentvolumeclaim` labels, or override
-   * `summary`/`description` too, since the default texts print them.
-   * @default DEFAULT_VOLUME_HEALTH_EXPRESSION
+   * PromQL expression; every series it returns is one firing alert. The default reads what the
+   * target's kubelets emit: from 1.37 DEFAULT_STORAGE_HEALTH_EXPRESSION (`csi_node_storage_health_status`,
+   * per kubelet, driver and condition), before that DEFAULT_VOLUME_HEALTH_EXPRESSION
+   * (`kubelet_volume_stats_health_status_abnormal`, per claim). When you override it, override
+   * `summary` and `description` too if your series lack the labels the default texts print.
+   * @default - the target's expression, as above
    */
   readonly expression?: string;
   /** How long the condition must hold before the alert fires (Prometheus duration). @default '5m' */
@@ -54,19 +63,24 @@ const PROMETHEUS_DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+
 const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * A monitoring.coreos.com/v1 PrometheusRule that alerts when the kubelet reports the volume behind
- * a PersistentVolumeClaim as abnormal (FACTS §h). It turns the `VolumeConditionAbnormal` events
- * of the health monitor into an alert someone is paged for.
+ * A monitoring.coreos.com/v1 PrometheusRule that alerts on the volume health the target's kubelets
+ * really emit (catalog volume-health.ts says where each fact comes from):
+ * - up to 1.36, `kubelet_volume_stats_health_status_abnormal`: the volume behind a claim is abnormal;
+ * - from 1.37, where that gauge is gone, `csi_node_storage_health_status`: a CSI node plugin reports
+ *   its storage backend unreachable or degraded on a node. Claim-level health lives in the claims'
+ *   `status.healthStatus`, which no metric carries; `doctor` lists those claims.
  *
- * Off unless a chart creates it. For the metric to exist, the kubelets need the alpha
- * `CSIVolumeHealth` feature gate (see KubernetesFeatureGates) and the driver must report volume
- * conditions (VOLUME_CONDITION capability); the Prometheus operator CRDs must be installed.
+ * Off unless a chart creates it. Either metric needs the kubelets' alpha `CSIVolumeHealth` gate (on
+ * 1.37 the API server's too, for claim status; see vanillaVolumeHealthGates) and a driver that
+ * reports health; the Prometheus operator CRDs must be installed.
  */
 export class VolumeHealthAlerts extends Construct {
   /** The rendered PrometheusRule. */
   public readonly resource: ApiObject;
   /** The alert expression in use. */
   public readonly expression: string;
+  /** The kubelet metric the default expression reads on the target. */
+  public readonly metric: string;
 
   constructor(scope: Construct, id: string, props: VolumeHealthAlertsProps) {
     super(scope, id);
@@ -76,7 +90,11 @@ export class VolumeHealthAlerts extends Construct {
     if (typeof groupName !== 'string' || groupName.trim() === '') {
       throw new PropError(this, 'groupName', groupName, 'is empty', 'give the rule group a name, e.g. csi-volume-health');
     }
-    const alertName = props.alertName ?? 'CsiVolumeAbnormal';
+    const minor = resolveKubernetesMinor(this, props.kubernetesVersion, MIGRATION_KUBERNETES);
+    const redesigned = minor >= CLAIM_HEALTH_REPORTED_SINCE;
+    /** The metric the default expression reads on this target. */
+    this.metric = redesigned ? STORAGE_HEALTH_METRIC : VOLUME_HEALTH_ABNORMAL_METRIC;
+    const alertName = props.alertName ?? (redesigned ? 'CsiStorageUnhealthy' : 'CsiVolumeAbnormal');
     if (typeof alertName !== 'string' || !ALERT_NAME.test(alertName)) {
       throw new PropError(this, 'alertName', alertName, 'is not a valid alert name',
         'use letters, digits and "_", not starting with a digit, e.g. CsiVolumeAbnormal');
@@ -87,17 +105,25 @@ export class VolumeHealthAlerts extends Construct {
         'write it as units in descending order without spaces, e.g. "5m", "1h30m" or "90s"');
     }
     const severity = checkEnum(this, 'severity', props.severity ?? AlertSeverity.WARNING, AlertSeverity);
-    this.expression = props.expression ?? DEFAULT_VOLUME_HEALTH_EXPRESSION;
+    const defaultExpression = redesigned ? DEFAULT_STORAGE_HEALTH_EXPRESSION : DEFAULT_VOLUME_HEALTH_EXPRESSION;
+    this.expression = props.expression ?? defaultExpression;
     if (typeof this.expression !== 'string' || this.expression.trim() === '') {
       throw new PropError(this, 'expression', props.expression, 'is empty',
-        `leave it unset for the default (${DEFAULT_VOLUME_HEALTH_EXPRESSION}) or give a PromQL expression`);
+        `leave it unset for the default (${defaultExpression}) or give a PromQL expression`);
     }
     if (props.runbookUrl !== undefined && !/^https?:\/\/\S+$/.test(props.runbookUrl)) {
       throw new PropError(this, 'runbookUrl', props.runbookUrl, 'is not an http(s) URL',
         'link the runbook page, e.g. https://runbooks.example.com/storage/volume-abnormal');
     }
 
-    const annotations: Record<string, string> = {
+    const annotations: Record<string, string> = redesigned ? {
+      description: props.description ??
+        'The CSI driver {{ $labels.driver_name }} reports its storage {{ $labels.status }} ({{ $labels.reason }}) on the node of ' +
+        `kubelet {{ $labels.instance }} (${STORAGE_HEALTH_METRIC}). Volumes of that driver on that node may be unusable. The node's ` +
+        'CSINode status.storageHealth has the message; `csi-snapshot-guard doctor` lists claims whose volumes report a condition.',
+      ...(props.runbookUrl !== undefined ? { runbook_url: props.runbookUrl } : {}),
+      summary: props.summary ?? 'CSI driver {{ $labels.driver_name }}: {{ $labels.status }} on {{ $labels.instance }}',
+    } : {
       description: props.description ??
         'The CSI driver reports the volume of claim {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} as unhealthy ' +
         `(${VOLUME_HEALTH_ABNORMAL_METRIC} is 1). Look at the claim's and its Pods' VolumeConditionAbnormal events for the driver's ` +

@@ -32,7 +32,7 @@ export type ParamPolicyKey = 'singleDefaultSnapshotClass' | 'singleDefaultStorag
 
 /** Props of VolumeModeGuard. */
 export interface VolumeModeGuardProps extends ObjectLabelsProps {
-  /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else 1.36 */
+  /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else the newest supported minor */
   readonly kubernetesVersion?: string;
   /** Actions of every validating binding, unless `actions` says otherwise. @default [Deny] */
   readonly defaultActions?: ValidationAction[];

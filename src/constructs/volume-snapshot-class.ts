@@ -32,8 +32,8 @@ export interface VolumeSnapshotClassProps extends ObjectLabelsProps {
   /** CSI driver that takes the snapshots, e.g. `hostpath.csi.k8s.io`. */
   readonly driver: string;
   /**
-   * Target Kubernetes release (1.30-1.36, like the snapshot stack that serves this API).
-   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else '1.36'
+   * Target Kubernetes release (1.30 up to the newest supported minor, like the snapshot stack that serves this API).
+   * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else the newest supported minor
    */
   readonly kubernetesVersion?: string;
   /** What happens to the snapshot data when the VolumeSnapshot is deleted. @default DeletionPolicy.DELETE */

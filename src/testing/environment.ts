@@ -22,6 +22,35 @@ const REQUEST_SCHEMA = {
   options: 'map',
 } as const;
 
+/** Stands for the `sets` namespace of ext.Sets, which cel-js has no notion of. */
+class SetsNamespace {}
+/** The value bound to `sets` when an expression is evaluated. */
+export const CEL_SETS = new SetsNamespace();
+
+const same = (a: unknown, b: unknown): boolean => a === b || JSON.stringify(a, bigintText) === JSON.stringify(b, bigintText);
+function bigintText(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `${value}n` : value;
+}
+const includesAll = (list: readonly unknown[], items: readonly unknown[]): boolean => items.every((x) => list.some((y) => same(x, y)));
+
+/**
+ * The ext.Sets and ext.Lists v3 functions the API server offers from 1.30 and 1.35 (which
+ * minor may call which is the catalog's CEL_LIBRARY_SINCE; the harness checks it). Only what
+ * cel-go documents for them, on lists of plain values.
+ */
+const EXTENSION_FUNCTIONS: readonly [string, (...args: any[]) => unknown][] = [
+  ['Sets.contains(list, list): bool', (_s: SetsNamespace, a: unknown[], b: unknown[]) => includesAll(a, b)],
+  ['Sets.equivalent(list, list): bool', (_s: SetsNamespace, a: unknown[], b: unknown[]) => includesAll(a, b) && includesAll(b, a)],
+  ['Sets.intersects(list, list): bool', (_s: SetsNamespace, a: unknown[], b: unknown[]) => a.some((x) => b.some((y) => same(x, y)))],
+  ['list.slice(int, int): list', (l: unknown[], start: bigint, end: bigint) => {
+    if (start < 0n || end < start || end > BigInt(l.length)) throw new Error(`cannot slice(${start}, ${end}) a list of length ${l.length}`);
+    return l.slice(Number(start), Number(end));
+  }],
+  ['list.flatten(): list', (l: unknown[]) => l.flatMap((x) => (Array.isArray(x) ? x : [x]))],
+  ['list.distinct(): list', (l: unknown[]) => l.filter((x, i) => l.findIndex((y) => same(x, y)) === i)],
+  ['list.sort(): list', (l: unknown[]) => [...l].sort((a: any, b: any) => (a < b ? -1 : a > b ? 1 : 0))],
+];
+
 let base: Environment | undefined;
 
 /** The shared part; cloning it is cheap, building it is not. */
@@ -32,13 +61,15 @@ function baseEnvironment(): Environment {
       .registerType('GroupCheck', GroupCheck)
       .registerType('ResourceCheck', ResourceCheck)
       .registerType('Decision', Decision)
+      .registerType('Sets', SetsNamespace)
       .registerVariable('object', 'dyn')
       .registerVariable('oldObject', 'dyn')
       .registerVariable('params', 'dyn')
       .registerVariable('namespaceObject', 'dyn')
       .registerVariable('authorizer', 'Authorizer')
-      .registerVariable({ name: 'request', schema: REQUEST_SCHEMA as any });
-    for (const [signature, handler] of AUTHORIZER_FUNCTIONS) env.registerFunction(signature, handler);
+      .registerVariable({ name: 'request', schema: REQUEST_SCHEMA as any })
+      .registerVariable('sets', 'Sets');
+    for (const [signature, handler] of [...AUTHORIZER_FUNCTIONS, ...EXTENSION_FUNCTIONS]) env.registerFunction(signature, handler);
     base = env;
   }
   return base;

@@ -8,12 +8,12 @@
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import { CEL_LIBRARY_SINCE, formatKubernetesMinor } from '../catalog';
-import { KUBERNETES_CEL_FUNCTIONS } from '../catalog/cel-functions';
+import { CEL_FUNCTION_NAMESPACES, KUBERNETES_CEL_FUNCTIONS } from '../catalog/cel-functions';
 import type {
   AnyPolicyDefinition, CaseBase, CasePermission, MutatingPolicyCase, MutatingPolicyDefinition, PolicyCase, PolicyDefinition, ResourceRule,
 } from '../policies/types';
 import { Authorizer } from './authorizer';
-import { policyEnvironment } from './environment';
+import { CEL_SETS, policyEnvironment } from './environment';
 import { rewriteObjectConstruction } from './object-syntax';
 import { applyJsonPatch, JsonPatchOperation, mergeApplyConfiguration } from './patch';
 
@@ -176,7 +176,7 @@ export function checkPolicy(def: AnyPolicyDefinition, options: HarnessOptions = 
   return problems;
 }
 
-/** Names of the functions and macros an expression calls (`optional.none` for namespaced ones). */
+/** Names of the functions and macros an expression calls (`optional.none`, `sets.contains` for namespaced ones). */
 export function functionsUsed(env: Environment, expression: string): Set<string> {
   const found = new Set<string>();
   const walk = (n: any): void => {
@@ -185,7 +185,8 @@ export function functionsUsed(env: Environment, expression: string): Set<string>
     if (n.op === 'call') found.add(n.args[0]);
     if (n.op === 'rcall') {
       const receiver = n.args[1];
-      found.add(receiver?.op === 'id' && receiver.args === 'optional' ? `optional.${n.args[0]}` : n.args[0]);
+      const namespaced = receiver?.op === 'id' && CEL_FUNCTION_NAMESPACES.includes(receiver.args);
+      found.add(namespaced ? `${receiver.args}.${n.args[0]}` : n.args[0]);
     }
     if (Array.isArray(n.args)) walk(n.args);
   };
@@ -221,7 +222,7 @@ export function evaluateCase(def: AnyPolicyDefinition, c: PolicyCase | MutatingP
   const run = (path: string, expression: string, vars: Record<string, unknown>): { ok: true; value: unknown } | { ok: false; error: string } => {
     let out: { ok: true; value: unknown } | { ok: false; error: string };
     try {
-      out = { ok: true, value: compiled(env, expression)({ ...vars, authorizer }) };
+      out = { ok: true, value: compiled(env, expression)({ ...vars, authorizer, sets: CEL_SETS }) };
     } catch (e) {
       out = { ok: false, error: firstLine((e as Error).message) };
     }

@@ -11,11 +11,12 @@ it('the README example renders CRDs and a protected controller for the chosen ta
   new SnapshotController(chart, 'Controller', {
     namespace: 'storage-system',
     replicas: 3,
-    // image: { tag: 'v8.6.0', digest: 'sha256:<64 hex characters>' },   // optional: pin by digest
+    // image: { tag: 'v8.7.0', digest: 'sha256:<64 hex characters>' },   // optional: pin by digest
   });
   // --- end of README example ---
   const objects = Testing.synth(chart);
-  expect(objects.filter((o) => o.kind === 'CustomResourceDefinition')).toHaveLength(3);
+  // Three snapshot and three group snapshot CRDs: v8.7 controllers look for both at start.
+  expect(objects.filter((o) => o.kind === 'CustomResourceDefinition')).toHaveLength(6);
   const deployment = objects.find((o) => o.kind === 'Deployment');
   expect(deployment.metadata.namespace).toBe('storage-system');
   expect(deployment.spec.replicas).toBe(3);

@@ -1,13 +1,15 @@
 /**
- * Validates rendered manifests against the reference schemas in ../shared: the Kubernetes OpenAPI
- * definitions (k8s-schemas) and the external-snapshotter CRDs (upstream). Objects are made strict
+ * Validates rendered manifests against the Kubernetes OpenAPI definitions of the default target
+ * (schemas/, or ../shared/reference/k8s-schemas) and the external-snapshotter CRDs (upstream). Objects are made strict
  * (no unknown fields) so a misspelt field fails instead of being pruned silently by the API server.
  * Callers must run inside describeWithShared.
  */
 import * as fs from 'node:fs';
 import Ajv from 'ajv';
 import { parseAllDocuments } from 'yaml';
+import { schemaFileFor } from './manifest-validator';
 import { sharedPath } from './shared';
+import { SNAPSHOT_STACK_KUBERNETES } from '../../src/catalog';
 
 function strict(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(strict);
@@ -24,12 +26,12 @@ let ajv: Ajv | undefined;
 function instance(): Ajv {
   if (ajv) return ajv;
   ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-  const defs = JSON.parse(fs.readFileSync(sharedPath('reference', 'k8s-schemas', 'k8s-1.36.0.json'), 'utf8'));
+  const defs = JSON.parse(fs.readFileSync(schemaFileFor(SNAPSHOT_STACK_KUBERNETES.default), 'utf8'));
   ajv.addSchema(strict(defs) as object, 'k8s');
   return ajv;
 }
 
-/** Errors of `manifest` against a Kubernetes 1.36 definition (e.g. `io.k8s.api.storage.v1.StorageClass`); [] when valid. */
+/** Errors of `manifest` against a definition of the default target's schema (e.g. `io.k8s.api.storage.v1.StorageClass`); [] when valid. */
 export function k8sSchemaErrors(definition: string, manifest: unknown): string[] {
   const validate = instance().getSchema(`k8s#/definitions/${definition}`);
   if (!validate) throw new Error(`no definition ${definition}`);

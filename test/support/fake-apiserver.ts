@@ -75,7 +75,7 @@ export interface RecordedRequest {
 
 /** Server options. */
 export interface FakeApiServerOptions {
-  /** `/version` minor. @default '36' */
+  /** `/version` minor. @default '37' (the newest supported minor) */
   readonly minor?: string;
   /** admissionregistration.k8s.io versions served (MutatingAdmissionPolicy v1 only from minor 36). @default ['v1'] */
   readonly admissionVersions?: readonly string[];
@@ -105,7 +105,7 @@ export class FakeApiServer {
     const unserved = new Set(opts.unserved ?? []);
     const admission = new Set(opts.admissionVersions ?? ['v1']);
     // MutatingAdmissionPolicy v1 exists from 1.36 on (FACTS §f1).
-    const mapV1 = Number.parseInt(opts.minor ?? '36', 10) >= 36;
+    const mapV1 = Number.parseInt(opts.minor ?? '37', 10) >= 36;
     this.types = FAKE_TYPES.filter((ty) => !unserved.has(ty.plural)
       && !(ty.group === 'admissionregistration.k8s.io' && !admission.has(ty.version))
       && !(ty.version === 'v1' && ty.plural.startsWith('mutatingadmissionpolic') && !mapV1));
@@ -246,7 +246,7 @@ export class FakeApiServer {
   private route(method: string, url: URL, body: any, req: http.IncomingMessage, res: http.ServerResponse) {
     const p = url.pathname;
     if (p === '/version') {
-      const minor = this.opts.minor ?? '36';
+      const minor = this.opts.minor ?? '37';
       return send(res, 200, { major: '1', minor, gitVersion: `v1.${minor.replace(/\D/g, '')}.2`, gitCommit: 'abc', gitTreeState: 'clean',
         buildDate: '2026-07-01T00:00:00Z', goVersion: 'go1.26.0', compiler: 'gc', platform: 'linux/amd64' });
     }

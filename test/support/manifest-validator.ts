@@ -38,8 +38,8 @@ export interface ManifestValidationOptions {
   readonly crds?: readonly unknown[];
   /** Custom resources with no CRD available, accepted on purpose. @default none: every such object is a finding */
   readonly allowWithoutSchema?: readonly NoSchemaAllowance[];
-  /** Folder holding `k8s-<major.minor.patch>.json`. @default ../shared/reference/k8s-schemas */
-  readonly schemaDir?: string;
+  /** Folders holding `k8s-<major.minor.patch>.json`, searched in order. @default schemas/, then ../shared/reference/k8s-schemas */
+  readonly schemaDir?: string | readonly string[];
 }
 
 /** One problem: which object, where in it, and what is wrong. */
@@ -360,26 +360,40 @@ interface KubernetesSchema {
 
 const schemaCache = new Map<string, KubernetesSchema>();
 
+/** The project's own schema files (schemas/k8s-<version>.json, fetched from a real API server). */
+export const PROJECT_SCHEMA_DIR = path.join(__dirname, '..', '..', 'schemas');
+
 /**
- * The schema file for a target minor: the exact one if present, else the nearest newer one.
+ * The schema file for a target minor: the exact one if present, else the nearest newer one. The
+ * project's schemas/ is searched before ../shared/reference/k8s-schemas, so a minor the project
+ * added itself (1.37) wins over a published file of the same minor.
  * Newer, because Kubernetes adds fields and API versions far more often than it removes them, so a
  * newer schema recognises everything the target serves; the price is that fields or API versions
  * added after the target are not caught (e.g. 1.31-1.33 validate against 1.34). Older targets than
  * the oldest file get the oldest file; a target newer than every file is an error.
  */
-export function schemaFileFor(kubernetesVersion: string | number, schemaDir = sharedPath('reference', 'k8s-schemas')): string {
+export function schemaFileFor(
+  kubernetesVersion: string | number,
+  schemaDirs: string | readonly string[] = [PROJECT_SCHEMA_DIR, sharedPath('reference', 'k8s-schemas')],
+): string {
   const minor = typeof kubernetesVersion === 'number' ? kubernetesVersion : parseKubernetesMinor(kubernetesVersion);
   if (minor === undefined || !Number.isInteger(minor)) {
     throw new Error(`kubernetesVersion '${kubernetesVersion}' is not a Kubernetes minor; write it as '1.<minor>' or a number`);
   }
-  const available = fs.readdirSync(schemaDir)
-    .map((f) => ({ f, m: /^k8s-1\.(\d+)\.\d+\.json$/.exec(f) }))
-    .filter((x) => x.m)
-    .map((x) => ({ file: path.join(schemaDir, x.f), minor: Number(x.m![1]) }))
-    .sort((a, b) => a.minor - b.minor);
+  const dirs = typeof schemaDirs === 'string' ? [schemaDirs] : schemaDirs;
+  const byMinor = new Map<number, string>();
+  for (const dir of dirs) {
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir).sort()) {
+      const m = /^k8s-1\.(\d+)\.\d+\.json$/.exec(f);
+      if (m && !byMinor.has(Number(m[1]))) byMinor.set(Number(m[1]), path.join(dir, f));
+    }
+  }
+  const available = [...byMinor].map(([m, file]) => ({ minor: m, file })).sort((a, b) => a.minor - b.minor);
   const pick = available.find((a) => a.minor >= minor);
   if (!pick) {
-    throw new Error(`no Kubernetes schema for 1.${minor} or newer in ${schemaDir} (have: ${available.map((a) => `1.${a.minor}`).join(', ') || 'none'}); add k8s-1.${minor}.0.json`);
+    throw new Error(`no Kubernetes schema for 1.${minor} or newer in ${dirs.join(' or ')} (have: ${available.map((a) => `1.${a.minor}`).join(', ') || 'none'}); `
+      + `add it with: bash scripts/kubernetes-schema/fetch.sh 1.${minor}`);
   }
   return pick.file;
 }

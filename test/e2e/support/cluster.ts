@@ -267,12 +267,15 @@ export async function removePolicyBindings(cluster: Cluster): Promise<void> {
 
 /**
  * A second, fresh control plane from the same binaries, for what only an API server that has never
- * seen the snapshot CRDs shows. Stop it with `stop()`.
+ * seen the snapshot CRDs shows, or one started with other flags (`apiserverArgs`, appended to the
+ * suite's own; a repeated --feature-gates adds to the first). Stop it with `stop()`.
  */
-export async function startFreshControlPlane(): Promise<{ cluster: Cluster; stop: () => Promise<void> }> {
+export async function startFreshControlPlane(apiserverArgs = ''): Promise<{ cluster: Cluster; stop: () => Promise<void> }> {
   const bin = process.env.KUBE_E2E_BIN;
   if (!bin) throw new Error('KUBE_E2E_BIN is not set: run the suite with `npm run test:e2e`');
-  const child = spawn('bash', ['scripts/e2e/start-control-plane.sh', bin], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', ['scripts/e2e/start-control-plane.sh', bin], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBE_E2E_APISERVER_ARGS: apiserverArgs },
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d; });
   const envFile = await new Promise<string>((resolve, reject) => {
