@@ -6,6 +6,8 @@ export * from './catalog';
 export { KUBERNETES_VERSION_CONTEXT } from './constructs/_target';
 export { PropError } from './constructs/_validation';
 export { LIBRARY_VERSION, ObjectLabelsProps } from './constructs/_labels';
+export type { EnumValue } from './constructs/_enum';
+export type { NamespaceRef, RbacSubject, SubjectData, SubjectLike } from './constructs/_subjects';
 export * from './constructs/component-rbac';
 export * from './constructs/snapshot-controller';
 export * from './constructs/snapshot-crds';

@@ -298,7 +298,39 @@ describe('CsiDriver: bad input', () => {
 
   it('refuses a provisioner below the protection floor', () => {
     expect(build({ provisioner: { image: { tag: 'v3.3.0' } } }))
-      .toThrow(/provisioner\.image\.tag 'v3\.3\.0' cannot refuse volume mode conversion .*; pin v4\.0\.0 or newer/);
+      .toThrow(/provisioner\.image\.tag 'v3\.3\.0' cannot refuse volume mode conversion .*; pin 'v6\.4\.0' \(the catalog's release for this target; the flag is on by default from v4\.0\.0\)/);
+  });
+
+  it('refuses controller capabilities without CONTROLLER_SERVICE instead of rendering no controller (the README mistake)', () => {
+    expect(build({ capabilities: ['CREATE_DELETE_VOLUME', 'CREATE_DELETE_SNAPSHOT', 'EXPAND_VOLUME'] }))
+      .toThrow(/capabilities .* declares controller capabilities \(CREATE_DELETE_VOLUME, CREATE_DELETE_SNAPSHOT, EXPAND_VOLUME\) without CONTROLLER_SERVICE.*; add 'CONTROLLER_SERVICE'/);
+    // Following the fix renders the controller with its sidecars.
+    const docs = synth({ capabilities: ['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUME', 'CREATE_DELETE_SNAPSHOT', 'EXPAND_VOLUME'] });
+    expect(containers(controllerOf(docs)).map((c: Json) => c.name)).toEqual(expect.arrayContaining(['csi-provisioner', 'csi-snapshotter', 'csi-resizer']));
+    // A node-only driver (no controller capability) is still fine.
+    expect(build({ capabilities: [] })).not.toThrow();
+  });
+
+  it('takes capabilities as string literals and refuses unknown or repeated ones by position', () => {
+    expect(build({ capabilities: ['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUMES' as any] }))
+      .toThrow(/capabilities\[1\] 'CREATE_DELETE_VOLUMES' is not a CSI capability; use one of CONTROLLER_SERVICE, CREATE_DELETE_VOLUME/);
+    expect(build({ capabilities: ['CONTROLLER_SERVICE', 'CONTROLLER_SERVICE'] })).toThrow(/capabilities\[1\] 'CONTROLLER_SERVICE' is listed twice/);
+    expect(build({ capabilities: 'CONTROLLER_SERVICE' as any })).toThrow(/capabilities 'CONTROLLER_SERVICE' is not a list/);
+  });
+
+  it('refuses a sidecar gate the pinned release does not know (the binary would not start), naming the fix', () => {
+    expect(build({ resizer: { featureGates: { RecoverVolumeExpansionFailure: true } } }))
+      .toThrow(/resizer\.featureGates\.RecoverVolumeExpansionFailure true is not a gate of csi-resizer v2\.3\.0; removed in csi-resizer v2\.3\.0.*drop the gate/);
+    expect(build({ provisioner: { featureGates: { topology: true } } })).toThrow(/provisioner\.featureGates\.topology .*; the gate is spelled 'Topology'/);
+    expect(build({ kubernetesVersion: '1.33', resizer: { featureGates: { RecoverVolumeExpansionFailure: false } } })).not.toThrow();
+  });
+
+  it('sets the resizer timeouts from v2.3.0, and says what to do on a target whose resizer lacks them', () => {
+    const docs = synth({ resizer: { resizeTimeout: '10m', modifyTimeout: '5m' } });
+    expect(container(controllerOf(docs), 'csi-resizer').args).toEqual(expect.arrayContaining(['--resize-timeout=10m', '--modify-timeout=5m']));
+    expect(build({ kubernetesVersion: '1.33', resizer: { resizeTimeout: '10m' } }))
+      .toThrow(/resizer\.resizeTimeout '10m' needs csi-resizer v2\.3\.0 or newer \(--resize-timeout\); the image is v1\.14\.0; .*target Kubernetes 1\.34\+/);
+    expect(build({ resizer: { resizeTimeout: '10 minutes' } })).toThrow(/resizer\.resizeTimeout '10 minutes' is not a Go duration/);
   });
 
   it('refuses a provisioner release whose RBAC the catalog does not know', () => {

@@ -17,6 +17,9 @@ import * as YAML from 'yaml';
 import { expectValid } from './support/manifest-validator';
 import { HAS_SHARED } from './support/shared';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { BUDGET_BYTES, measureInstall }: typeof import('../scripts/install-size.cjs') = require('../scripts/install-size.cjs');
+
 const PROJECT = path.resolve(__dirname, '..');
 const TIMEOUT = 240_000;
 const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT, 'package.json'), 'utf8'));
@@ -30,6 +33,7 @@ let tarball: string;
 let consumer: string;
 let objects: Record<string, any>[];
 let exportNames: string[];
+let installed: ReturnType<typeof measureInstall>;
 
 function run(cmd: string, args: string[], cwd: string): string {
   try {
@@ -60,15 +64,35 @@ app.synth();
 process.stdout.write(JSON.stringify({ exports: Object.keys(lib).sort() }));
 `;
 
-/** A TypeScript user of the package: types must resolve through package.json \`exports\`. */
-const CONSUMER_TS = `import { Chart, App } from 'cdk8s';
-import { SnapshotController, SnapshotControllerProps, SnapshotCrds, KUBERNETES_VERSION_CONTEXT } from 'csi-snapshot-guard';
+/**
+ * A TypeScript app of the kind the README describes: its own cdk8s-plus subjects and namespace,
+ * enum props written as string literals, types resolved through package.json \`exports\`.
+ */
+const CONSUMER_TS = `import * as path from 'node:path';
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  CsiDriver, KUBERNETES_VERSION_CONTEXT, SnapshotController, SnapshotControllerProps, SnapshotCrds, StorageClass, VolumeModeGuard,
+} from 'csi-snapshot-guard';
 
-const props: SnapshotControllerProps = { namespace: 'snapshot-system' };
-const chart = new Chart(new App(), 'typed');
+const app = new App({ outdir: path.join(__dirname, '..', 'typed-dist') });
+const chart = new Chart(app, 'typed');
 chart.node.setContext(KUBERNETES_VERSION_CONTEXT, '1.36');
+const ns = new kplus.Namespace(chart, 'Ns', { metadata: { name: 'snapshot-system' } });
+const props: SnapshotControllerProps = { namespace: ns };
 new SnapshotCrds(chart, 'Crds', {});
 export const controller: SnapshotController = new SnapshotController(chart, 'Controller', props);
+new CsiDriver(chart, 'Driver', {
+  driverName: 'csi.example.com', driverImage: 'quay.io/example/csi:v1.0.0', namespace: 'storage',
+  capabilities: ['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUME', 'CREATE_DELETE_SNAPSHOT'],
+});
+new StorageClass(chart, 'Fast', { name: 'fast', provisioner: 'csi.example.com', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' });
+new VolumeModeGuard(chart, 'Guard', {
+  defaultActions: ['Deny'],
+  approvers: [kplus.Group.fromName(chart, 'Admins', 'storage-admins')],
+  exempt: { restoreKeepsVolumeMode: { subjects: [new kplus.ServiceAccount(chart, 'Velero', { metadata: { name: 'velero', namespace: 'velero' } })] } },
+});
+app.synth();
 `;
 
 describe('packed library used from a fresh project', () => {
@@ -92,15 +116,12 @@ describe('packed library used from a fresh project', () => {
       name: 'csi-snapshot-guard-consumer',
       version: '0.0.0',
       private: true,
-      // The app brings its own cdk8s (the newest 2.x this project develops with) and an older
-      // constructs 10.x (the one a user reported a duplicate copy with): the library's peers.
-      dependencies: {
-        'cdk8s': pkg.devDependencies.cdk8s,
-        'constructs': CONSUMER_CONSTRUCTS,
-        'csi-snapshot-guard': `file:${tarball}`,
-      },
+      dependencies: {},
     }, null, 2));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], consumer);
+    // The app brings its own cdk8s (the newest 2.x this project develops with) and an older
+    // constructs 10.x (the one a user reported a duplicate copy with): the library's peers. What the
+    // library adds on top is measured the way `npm run install-size` does.
+    installed = measureInstall(tarball, consumer, { cdk8s: pkg.devDependencies.cdk8s, constructs: CONSUMER_CONSTRUCTS });
     fs.writeFileSync(path.join(consumer, 'chart.js'), CONSUMER_CHART);
     exportNames = JSON.parse(run(process.execPath, ['chart.js'], consumer)).exports;
     const yaml = fs.readFileSync(path.join(consumer, 'dist', 'snapshots.k8s.yaml'), 'utf8');
@@ -161,14 +182,47 @@ describe('packed library used from a fresh project', () => {
     expect(() => resolve('csi-snapshot-guard/lib/constructs/_validation')).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
   });
 
-  test('TypeScript resolves the declarations through exports (nodenext)', () => {
-    fs.writeFileSync(path.join(consumer, 'check.ts'), CONSUMER_TS);
+  test(`installing it adds under ${BUDGET_BYTES / 1024 / 1024} MB to an app with cdk8s and constructs (no cluster client, no cdk8s-plus)`, () => {
+    expect(installed.addedBytes).toBeGreaterThan(0);
+    expect(installed.addedBytes).toBeLessThanOrEqual(BUDGET_BYTES);
+    for (const absent of ['@kubernetes/client-node', 'cdk8s-plus-27', 'yaml']) {
+      expect([absent, fs.existsSync(path.join(consumer, 'node_modules', absent))]).toEqual([absent, false]);
+    }
+  });
+
+  test('doctor without its optional cluster client says how to get it, in one line', () => {
+    const bin = path.join(consumer, 'node_modules', '.bin', 'csi-snapshot-guard');
+    let out = '';
+    try {
+      execFileSync(bin, ['doctor', '--kubeconfig', path.join(consumer, 'no-such-kubeconfig')], { cwd: consumer, encoding: 'utf8', stdio: 'pipe' });
+    } catch (e: any) {
+      out = `${e.stdout}${e.stderr}`;
+      expect(e.status).toBe(2);
+    }
+    expect(out).toMatch(/doctor needs @kubernetes\/client-node ~1\.4\.0 \(an optional peer dependency of csi-snapshot-guard\)/);
+    expect(out).toContain('npx -y -p csi-snapshot-guard -p @kubernetes/client-node@~1.4.0 csi-snapshot-guard doctor');
+  });
+
+  test("a TypeScript app with cdk8s-plus subjects and string literals type-checks under the app's own TypeScript and synthesizes", () => {
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund',
+      `cdk8s-plus-27@${pkg.devDependencies['cdk8s-plus-27']}`, `typescript@${pkg.devDependencies.typescript}`, `@types/node@${pkg.devDependencies['@types/node']}`], consumer);
+    fs.writeFileSync(path.join(consumer, 'typed.ts'), CONSUMER_TS);
     fs.writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2022', strict: true, noEmit: true, types: [], skipLibCheck: true },
-      files: ['check.ts'],
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2022', strict: true, outDir: 'typed-js', types: ['node'], skipLibCheck: true },
+      files: ['typed.ts'],
     }));
-    const tsc = path.join(PROJECT, 'node_modules', 'typescript', 'bin', 'tsc');
-    expect(run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer)).toBe('');
+    // The app's own TypeScript, not this project's.
+    expect(run(process.execPath, [path.join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], consumer)).toBe('');
+    run(process.execPath, [path.join('typed-js', 'typed.js')], consumer);
+    const typed = YAML.parseAllDocuments(fs.readFileSync(path.join(consumer, 'typed-dist', 'typed.k8s.yaml'), 'utf8')).map((d) => d.toJSON()).filter(Boolean);
+    const controller = typed.find((o) => o.kind === 'Deployment' && o.metadata.name === 'snapshot-controller');
+    expect(controller.metadata.namespace).toBe('snapshot-system');
+    const approver = typed.find((o) => o.kind === 'ClusterRoleBinding' && o.roleRef.name === 'volume-mode-change-approver');
+    expect(approver?.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'storage-admins' }]);
+    const restore = typed.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === 'snapshot-restore-keeps-volume-mode');
+    expect(JSON.stringify(restore.spec.matchConditions)).toContain('system:serviceaccount:velero:velero');
+    expect(typed.find((o) => o.kind === 'StorageClass')).toMatchObject({ reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' });
+    expect(typed.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.namespace)).toEqual(['storage']);
   }, TIMEOUT);
 
   test('the public API names the consumer chart relies on are exported', () => {

@@ -116,7 +116,7 @@ describe('SnapshotController options', () => {
 
 describe('SnapshotController bad input fails at synth with the prop, the value and the fix', () => {
   test.each([
-    ['a version below the protection floor', { image: { tag: 'v5.0.1' } }, /image\.tag 'v5\.0\.1' cannot refuse volume mode conversion .*needs >= v6\.0\.0.*pin v7\.0\.0 or newer/],
+    ['a version below the protection floor', { image: { tag: 'v5.0.1' } }, /image\.tag 'v5\.0\.1' cannot refuse volume mode conversion .*needs >= v6\.0\.0.*pin 'v8\.7\.0' \(the catalog's release for this target/],
     ['a floating tag', { image: { tag: 'latest' } }, /image\.tag 'latest' is not a pinned release tag.*pin a release such as 'v8\.7\.0'/],
     ['a digest that is not sha256', { image: { digest: 'sha256:abc' } }, /image\.digest 'sha256:abc' is not a content digest.*sha256:<64 lower-case hex characters>/],
     ['an invalid namespace', { namespace: 'Snapshot_System' }, /namespace 'Snapshot_System' is not a valid DNS-1123 label; use at most 63/],
@@ -135,6 +135,12 @@ describe('SnapshotController bad input fails at synth with the prop, the value a
   test.each([['1.29'], [`1.${SNAPSHOT_STACK_KUBERNETES.max + 1}`], ['2.0']])('target Kubernetes %s', (version) => {
     const range = `1\\.${SNAPSHOT_STACK_KUBERNETES.min} to 1\\.${SNAPSHOT_STACK_KUBERNETES.max}`;
     expect(() => render({ kubernetesVersion: version })).toThrow(new RegExp(`kubernetesVersion '.*' (is outside the supported range ${range}|is not a Kubernetes minor release)`));
+  });
+
+  it('the fix an error names works when followed: the suggested release passes every check', () => {
+    const message = (() => { try { render({ image: { tag: 'v5.0.1' } }); return ''; } catch (e) { return (e as Error).message; } })();
+    const suggested = /pin '(v[\d.]+)'/.exec(message)![1];
+    expect(() => render({ image: { tag: suggested } })).not.toThrow();
   });
 
   it('an older release is accepted when it has the flag, and the flag is still written', () => {

@@ -9,7 +9,8 @@
 // 2. what cdk8s-team's kubernetes-schemas add for the importer: the `kind` of every top-level
 //    kind is pinned with a one-value enum, and Quantity / IntOrString are reduced to the
 //    JSON types they take.
-// test/kubernetes-schemas.test.ts checks that both steps reproduce the published 1.36 files.
+// test/e2e/07 checks both steps on real servers: served 1.36.3 gives the published 1.36 file, definition
+// for definition, and served 1.37.2 gives schemas/k8s-1.37.2.json.
 'use strict';
 const fs = require('fs');
 

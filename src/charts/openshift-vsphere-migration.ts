@@ -6,6 +6,7 @@ import { CsiMigrationStorageClasses, MigrationDefaultClass } from '../constructs
 import { OpenShiftFeatureGate } from '../constructs/openshift-feature-gate';
 import { OpenShiftStorageDriver } from '../constructs/openshift-storage-driver';
 import { labelObjects } from '../constructs/_labels';
+import type { EnumValue } from '../constructs/_enum';
 
 /** Props of {@link OpenShiftVsphereMigrationChart}. */
 export interface OpenShiftVsphereMigrationChartProps extends Omit<ChartProps, 'namespace'> {
@@ -16,11 +17,11 @@ export interface OpenShiftVsphereMigrationChartProps extends Omit<ChartProps, 'n
    * `OpenShiftFeatureSet.CUSTOM_NO_UPGRADE` to accept that it cannot be undone and blocks minor upgrades.
    * @default - none; rendering for 4.10-4.12 fails without it
    */
-  readonly acknowledgeNoUpgrade?: OpenShiftFeatureSet;
+  readonly acknowledgeNoUpgrade?: EnumValue<OpenShiftFeatureSet>;
   /** On 4.13: the cluster was upgraded from 4.12 and must opt in (new installs already migrate). @default false */
   readonly upgradedCluster?: boolean;
   /** Which StorageClass is the default. @default MigrationDefaultClass.CSI (`thin-csi`) */
-  readonly defaultClass?: MigrationDefaultClass;
+  readonly defaultClass?: EnumValue<MigrationDefaultClass>;
   /** Parameters of `thin-csi`, e.g. `{ StoragePolicyName: '...' }`. @default - none */
   readonly csiParameters?: Readonly<Record<string, string>>;
 }

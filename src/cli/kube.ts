@@ -5,7 +5,29 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as k8s from '@kubernetes/client-node';
+import type * as K8s from '@kubernetes/client-node';
+import { CLIENT_NODE_RANGE, DOCTOR_NPX_COMMAND } from './install';
+
+let clientNodeModule: typeof K8s | undefined;
+
+/**
+ * @kubernetes/client-node, loaded on first use. It is an optional peer dependency: only `doctor`
+ * needs it, and it is most of what an install would otherwise weigh (README "Install size").
+ */
+export function clientNode(): typeof K8s {
+  if (!clientNodeModule) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      clientNodeModule = require('@kubernetes/client-node') as typeof K8s;
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      if (err.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes('@kubernetes/client-node')) throw e;
+      throw new Error(`doctor needs @kubernetes/client-node ${CLIENT_NODE_RANGE} (an optional peer dependency of csi-snapshot-guard): `
+        + `run \`npm install --no-save @kubernetes/client-node@${CLIENT_NODE_RANGE}\`, or without installing anything: \`${DOCTOR_NPX_COMMAND}\``);
+    }
+  }
+  return clientNodeModule;
+}
 
 /** Any Kubernetes object as JSON. */
 export type KubeObject = {
@@ -88,7 +110,7 @@ export interface ConnectOptions {
 
 /** Loads a kubeconfig the way kubectl does and returns a {@link Cluster}. */
 export function connect(opts: ConnectOptions = {}): Cluster {
-  const kc = new k8s.KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   if (opts.kubeconfig) {
     kc.loadFromFile(opts.kubeconfig);
   } else {
@@ -120,14 +142,14 @@ export function connect(opts: ConnectOptions = {}): Cluster {
  * TLS; so a loopback http server gets that mark. Plain http to any other host would send the
  * credentials unencrypted over the network: refused with the way out.
  */
-function allowLoopbackHttp(kc: k8s.KubeConfig, cluster: k8s.Cluster): k8s.KubeConfig {
+function allowLoopbackHttp(kc: K8s.KubeConfig, cluster: K8s.Cluster): K8s.KubeConfig {
   if (!cluster.server.startsWith('http://')) return kc;
   const host = new URL(cluster.server).hostname;
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
     throw new Error(`the kubeconfig's server ${cluster.server} is plain http on a non-loopback host, which would send credentials unencrypted; `
       + 'use its https address, or run `kubectl proxy` and point --kubeconfig at http://127.0.0.1:<port>');
   }
-  const patched = new k8s.KubeConfig();
+  const patched = new (clientNode().KubeConfig)();
   patched.loadFromOptions({
     clusters: kc.clusters.map((c) => (c.name === cluster.name ? { ...c, skipTLSVerify: true } : c)),
     users: kc.users, contexts: kc.contexts, currentContext: kc.getCurrentContext(),
@@ -138,21 +160,21 @@ function allowLoopbackHttp(kc: k8s.KubeConfig, cluster: k8s.Cluster): k8s.KubeCo
 const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 410: 'Expired' };
 
 class ClientNodeCluster implements Cluster {
-  private readonly custom: k8s.CustomObjectsApi;
-  private readonly core: k8s.CoreV1Api;
-  private readonly versionApi: k8s.VersionApi;
-  private readonly apis: k8s.ApisApi;
+  private readonly custom: K8s.CustomObjectsApi;
+  private readonly core: K8s.CoreV1Api;
+  private readonly versionApi: K8s.VersionApi;
+  private readonly apis: K8s.ApisApi;
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
 
-  constructor(private readonly kc: k8s.KubeConfig, public readonly server: string, opts: ConnectOptions) {
+  constructor(private readonly kc: K8s.KubeConfig, public readonly server: string, opts: ConnectOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.attempts = Math.max(1, opts.attempts ?? 3);
     this.retryDelayMs = opts.retryDelayMs ?? 250;
     const timeoutMs = this.timeoutMs;
-    const config = k8s.createConfiguration({
-      baseServer: new k8s.ServerConfiguration(server, {}),
+    const config = clientNode().createConfiguration({
+      baseServer: new (clientNode().ServerConfiguration)(server, {}),
       authMethods: { default: kc },
       promiseMiddleware: [{
         // node-fetch honours the signal for the headers and the body: a stalled server cannot hang the scan.
@@ -160,10 +182,10 @@ class ClientNodeCluster implements Cluster {
         post: async (ctx) => ctx,
       }],
     });
-    this.custom = new k8s.CustomObjectsApi(config);
-    this.core = new k8s.CoreV1Api(config);
-    this.versionApi = new k8s.VersionApi(config);
-    this.apis = new k8s.ApisApi(config);
+    this.custom = new (clientNode().CustomObjectsApi)(config);
+    this.core = new (clientNode().CoreV1Api)(config);
+    this.versionApi = new (clientNode().VersionApi)(config);
+    this.apis = new (clientNode().ApisApi)(config);
   }
 
   async version() {
@@ -220,7 +242,7 @@ class ClientNodeCluster implements Cluster {
     try {
       // Writes are not retried here: the caller re-reads on 409 and decides again.
       return await this.custom.patchClusterCustomObject({ ...ref, name, body: patch, fieldManager },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+        clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch));
     } catch (e) {
       throw toKubeApiError(e, path);
     }
@@ -242,7 +264,7 @@ class ClientNodeCluster implements Cluster {
           if (code >= 200 && code < 300) {
             try { resolve(JSON.parse(body)); } catch (e) { reject(e); }
           } else {
-            reject(new k8s.ApiException(code, `HTTP ${code}`, body, res.headers as Record<string, string>));
+            reject(new (clientNode().ApiException)(code, `HTTP ${code}`, body, res.headers as Record<string, string>));
           }
         });
       });
@@ -297,7 +319,7 @@ function toApiJson(model: unknown): any {
 
 function toKubeApiError(e: unknown, request: string, timeoutMs?: number): KubeApiError {
   if (e instanceof KubeApiError) return e;
-  if (e instanceof k8s.ApiException) {
+  if (e instanceof clientNode().ApiException) {
     const code = e.code as number;
     let status: any;
     try { status = typeof e.body === 'string' ? JSON.parse(e.body) : e.body; } catch { status = undefined; }

@@ -9,6 +9,7 @@ import {
   StorageClassSecretRole,
 } from '../catalog/classes';
 import { PropError, show } from './_validation';
+import type { EnumValue } from './_enum';
 
 /** A Secret named by a class parameter pair; both parts may use the sidecars' `${...}` placeholders. */
 export interface SecretRef {
@@ -20,7 +21,7 @@ export interface SecretRef {
 export interface SecretProp {
   /** Prop name shown in errors, e.g. `provisionerSecret`. */
   readonly prop: string;
-  readonly role: StorageClassSecretRole | SnapshotClassSecretRole;
+  readonly role: EnumValue<StorageClassSecretRole> | EnumValue<SnapshotClassSecretRole>;
   readonly ref?: SecretRef;
 }
 
@@ -37,7 +38,7 @@ const QUALIFIED_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z
 
 function checkSecretRef(scope: IConstruct, s: SecretProp): void {
   const ref = s.ref as unknown;
-  const keys = secretParameterKeys(s.role);
+  const keys = secretParameterKeys(s.role as StorageClassSecretRole | SnapshotClassSecretRole);
   const fix = `create a Secret holding the credential and set ${s.prop} to its { name, namespace }; the class then carries only ${keys.name} / ${keys.namespace}`;
   if (typeof ref !== 'object' || ref === null) {
     throw new PropError(scope, s.prop, ref, 'is a plain value, not a reference to a Secret', fix);
@@ -103,7 +104,7 @@ export function renderClassParameters(scope: IConstruct, input: ClassParameterIn
   for (const s of input.secrets) {
     if (s.ref === undefined) continue;
     checkSecretRef(scope, s);
-    const keys = secretParameterKeys(s.role);
+    const keys = secretParameterKeys(s.role as StorageClassSecretRole | SnapshotClassSecretRole);
     out[keys.name] = s.ref.name;
     out[keys.namespace] = s.ref.namespace;
   }
@@ -113,11 +114,11 @@ export function renderClassParameters(scope: IConstruct, input: ClassParameterIn
 }
 
 /** Throws unless `value` is one of an enum's values. */
-export function checkEnum<T extends string>(scope: IConstruct, prop: string, value: T, values: Record<string, T>): T {
+export function checkEnum<T extends string>(scope: IConstruct, prop: string, value: unknown, values: Record<string, T>): T {
   const allowed = Object.values(values);
-  if (!allowed.includes(value)) {
+  if (!allowed.includes(value as T)) {
     throw new PropError(scope, prop, value, `is not one of ${allowed.map((v) => show(v)).join(', ')}`,
       `use one of the enum's members (${allowed.join(', ')})`);
   }
-  return value;
+  return value as T;
 }

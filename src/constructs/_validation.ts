@@ -118,7 +118,9 @@ export function resolveImage(scope: IConstruct, req: ImageRequest): ImageRef {
   if (req.protection && floor && compareTags(tag, floor.flagSince) < 0) {
     throw new PropError(scope, `${req.prop}.tag`, tag,
       `cannot refuse volume mode conversion (${req.component} needs >= ${floor.flagSince} for --prevent-volume-mode-conversion)`,
-      `pin ${floor.defaultOnSince} or newer (the flag is on by default from there), or set 'preventVolumeModeConversion: false' explicitly`);
+      // Name a release that passes every other check too (RBAC, Kubernetes floor), not just the flag's floor.
+      `pin '${catalogRelease?.tag ?? COMPONENT_RELEASES[req.component][0].tag}' (the catalog's release for this target; the flag is on by default `
+        + `from ${floor.defaultOnSince}), or set 'preventVolumeModeConversion: false' explicitly`);
   }
   return {
     registry: o.registry ?? SIG_STORAGE_REGISTRY,

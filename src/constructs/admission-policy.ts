@@ -18,6 +18,8 @@ import { AdmissionPolicyKind, ClusterPlatform, IClusterFeatureGates, requireAdmi
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import { resolveKubernetesMinor } from './_target';
 import { checkDnsLabel, PropError } from './_validation';
+import type { EnumValue } from './_enum';
+import { SubjectData, SubjectLike, toRbacSubject, userNameOf } from './_subjects';
 
 /** What a validating binding does with a failed validation. */
 export enum ValidationAction {
@@ -32,10 +34,25 @@ export enum ValidationAction {
 /** Principals a policy does not apply to. */
 export interface PrincipalExemption {
   /** User names, e.g. `system:serviceaccount:velero:velero`. @default - none */
-  readonly users?: string[];
+  readonly users?: readonly string[];
   /** Group names, e.g. `storage-admins`. @default - none */
-  readonly groups?: string[];
+  readonly groups?: readonly string[];
+  /**
+   * Subjects, as data or cdk8s-plus User / Group / ServiceAccount objects: a ServiceAccount is
+   * exempted as `system:serviceaccount:<namespace>:<name>`. @default - none
+   */
+  readonly subjects?: readonly (SubjectData | SubjectLike)[];
 }
+
+/**
+ * Groups every request of some kind belongs to: exempting one switches the policy off for all of
+ * them, which is what removing the policy does, only less visibly.
+ */
+const EVERYONE_GROUPS: Readonly<Record<string, string>> = {
+  'system:authenticated': 'every signed-in user',
+  'system:unauthenticated': 'every anonymous request',
+  'system:serviceaccounts': 'every ServiceAccount of every namespace',
+};
 
 /** Props of AdmissionPolicy. */
 export interface AdmissionPolicyProps extends ObjectLabelsProps {
@@ -47,7 +64,7 @@ export interface AdmissionPolicyProps extends ObjectLabelsProps {
    * Actions of a validating binding. Deny and Warn cannot be combined; use Warn (plus Audit) for a
    * staged rollout, then Deny. Not allowed for mutating policies. @default [Deny]
    */
-  readonly validationActions?: ValidationAction[];
+  readonly validationActions?: EnumValue<ValidationAction>[];
   /**
    * Render a mutating policy as admissionregistration.k8s.io/v1beta1 on Kubernetes 1.34 and 1.35,
    * where the API is off until the API server enables the MutatingAdmissionPolicy gate and
@@ -273,7 +290,7 @@ export function resolvePolicyTarget(scope: IConstruct, explicit: string | undefi
   return minor;
 }
 
-function checkActions(scope: Construct, actions: ValidationAction[]): string[] {
+function checkActions(scope: Construct, actions: readonly EnumValue<ValidationAction>[]): string[] {
   const known = Object.values(ValidationAction) as string[];
   if (actions.length === 0) {
     throw new PropError(scope, 'validationActions', actions, 'is empty', "use ['Deny'], or ['Warn', 'Audit'] for a staged rollout");
@@ -295,8 +312,14 @@ const PRINCIPAL = /^[^\s'\\]+$/;
 
 function exemptionCondition(scope: Construct, exempt: PrincipalExemption | undefined): NamedExpression[] {
   if (!exempt) return [];
-  const users = [...new Set(exempt.users ?? [])].sort();
-  const groups = [...new Set(exempt.groups ?? [])].sort();
+  const subjects = (exempt.subjects ?? []).map((s, i) => toRbacSubject(scope, `exempt.subjects[${i}]`, s));
+  const users = [...new Set([...(exempt.users ?? []), ...subjects.filter((s) => s.kind !== 'Group').map(userNameOf)])].sort();
+  const groups = [...new Set([...(exempt.groups ?? []), ...subjects.filter((s) => s.kind === 'Group').map((s) => s.name)])].sort();
+  const everyone = groups.find((g) => EVERYONE_GROUPS[g] !== undefined);
+  if (everyone !== undefined) {
+    throw new PropError(scope, 'exempt.groups', everyone, `exempts ${EVERYONE_GROUPS[everyone]}, so the policy would guard nothing`,
+      'exempt the few users or ServiceAccounts that need it (e.g. a backup tool), or leave the policy out with `exclude`');
+  }
   for (const [prop, list] of [['exempt.users', users], ['exempt.groups', groups]] as const) {
     const bad = list.find((n) => !PRINCIPAL.test(n));
     if (bad !== undefined) throw new PropError(scope, prop, bad, 'is not a user or group name', 'use the name exactly as the API server reports it, without spaces or quotes');

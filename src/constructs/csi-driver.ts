@@ -22,6 +22,8 @@ import { resolveKubernetesMinor } from './_target';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
 import { labelObjects } from './_labels';
+import type { EnumValue } from './_enum';
+import { NamespaceRef, namespaceName } from './_subjects';
 
 /** How the driver's controller and node parts are laid out. */
 export enum CsiDeploymentMode {
@@ -115,6 +117,37 @@ export interface CsiProvisionerOptions extends CsiSidecarOptions {
 export interface CsiSnapshotterOptions extends CsiSidecarOptions {
   /** `--extra-create-metadata`: pass VolumeSnapshot names to CreateSnapshot. @default false */
   readonly extraCreateMetadata?: boolean;
+}
+
+/**
+ * Capabilities that only a controller service can have: declaring one without CONTROLLER_SERVICE
+ * would render a driver with no controller and none of the sidecars those capabilities call for.
+ */
+const CONTROLLER_ONLY_CAPABILITIES: readonly CsiCapability[] = [
+  CsiCapability.CREATE_DELETE_VOLUME, CsiCapability.PUBLISH_UNPUBLISH_VOLUME, CsiCapability.CREATE_DELETE_SNAPSHOT,
+  CsiCapability.EXPAND_VOLUME, CsiCapability.LIST_VOLUMES, CsiCapability.GET_VOLUME, CsiCapability.GET_CAPACITY,
+];
+
+/** The capability list as a set: every entry a CsiCapability, none twice, controller ones with their service. */
+function checkCapabilities(scope: Construct, value: unknown): Set<CsiCapability> {
+  const known = Object.values(CsiCapability) as string[];
+  if (!Array.isArray(value)) {
+    throw new PropError(scope, 'capabilities', value, 'is not a list', "list what the driver implements, e.g. ['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUME']");
+  }
+  value.forEach((c, i) => {
+    if (!known.includes(c)) {
+      throw new PropError(scope, `capabilities[${i}]`, c, 'is not a CSI capability', `use one of ${known.join(', ')}`);
+    }
+    if (value.indexOf(c) !== i) throw new PropError(scope, `capabilities[${i}]`, c, 'is listed twice', 'list each capability once');
+  });
+  const caps = new Set(value as CsiCapability[]);
+  const controllerOnly = CONTROLLER_ONLY_CAPABILITIES.filter((c) => caps.has(c));
+  if (controllerOnly.length > 0 && !caps.has(CsiCapability.CONTROLLER_SERVICE)) {
+    throw new PropError(scope, 'capabilities', value,
+      `declares controller capabilities (${controllerOnly.join(', ')}) without CONTROLLER_SERVICE, so no controller and none of their sidecars would run`,
+      "add 'CONTROLLER_SERVICE' (CsiCapability.CONTROLLER_SERVICE) to 'capabilities'");
+  }
+  return caps;
 }
 
 /** csi-resizer settings. */
@@ -211,7 +244,7 @@ export interface CsiDriverProps {
   /** The vendor's driver image, pinned: `<registry>/<repo>:<tag>` or `@sha256:` digest. */
   readonly driverImage: string;
   /** What the driver implements; decides which sidecars run and CSIDriver `attachRequired`. */
-  readonly capabilities: readonly CsiCapability[];
+  readonly capabilities: readonly EnumValue<CsiCapability>[];
   /**
    * Args of the driver container. `$(CSI_ENDPOINT)` and `$(KUBE_NODE_NAME)` are set in its env.
    * @default ['--endpoint=$(CSI_ENDPOINT)', '--nodeid=$(KUBE_NODE_NAME)']
@@ -243,12 +276,12 @@ export interface CsiDriverProps {
   readonly driverResources?: CsiContainerResources;
   /** Base name of workloads, ServiceAccounts and RBAC objects. @default - driverName with dots as dashes */
   readonly name?: string;
-  /** Namespace of the workloads. @default 'kube-system' */
-  readonly namespace?: string;
+  /** Namespace of the workloads: a name or a cdk8s-plus Namespace. @default 'kube-system' */
+  readonly namespace?: NamespaceRef;
   /** Target Kubernetes (`'1.30'` up to the newest supported minor). @default - the chart context, else the newest supported minor */
   readonly kubernetesVersion?: string;
   /** Layout. @default CsiDeploymentMode.SPLIT */
-  readonly mode?: CsiDeploymentMode;
+  readonly mode?: EnumValue<CsiDeploymentMode>;
   /**
    * Controller replicas: 1 renders a StatefulSet, more a Deployment (which needs leader election).
    * @default 1
@@ -279,9 +312,9 @@ export interface CsiDriverProps {
   /** CSIDriver `podInfoOnMount`. @default false */
   readonly podInfoOnMount?: boolean;
   /** CSIDriver `fsGroupPolicy`. @default FsGroupPolicy.READ_WRITE_ONCE_WITH_FS_TYPE (the API default, written out) */
-  readonly fsGroupPolicy?: FsGroupPolicy;
+  readonly fsGroupPolicy?: EnumValue<FsGroupPolicy>;
   /** CSIDriver `volumeLifecycleModes`. @default [Persistent] */
-  readonly volumeLifecycleModes?: readonly VolumeLifecycleMode[];
+  readonly volumeLifecycleModes?: readonly EnumValue<VolumeLifecycleMode>[];
   /** CSIDriver `requiresRepublish`. @default false */
   readonly requiresRepublish?: boolean;
   /** CSIDriver `seLinuxMount`. @default - not written (the API's default, false) */
@@ -402,9 +435,9 @@ export class CsiDriver extends Construct {
       throw new PropError(this, 'name', name, `is longer than ${63 - '-controller'.length} characters, too long for '<name>-controller' labels`,
         "set 'name' to a shorter base name, e.g. the vendor's short driver name");
     }
-    const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? 'kube-system');
+    const namespace = namespaceName(this, 'namespace', props.namespace ?? 'kube-system');
     const driverImage = checkVendorImage(this, 'driverImage', props.driverImage);
-    const caps = new Set(props.capabilities);
+    const caps = checkCapabilities(this, props.capabilities);
     const mode = props.mode ?? CsiDeploymentMode.SPLIT;
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1);
     const leaderElection = props.leaderElection ?? replicas > 1;

@@ -8,6 +8,7 @@ import { resolveKubernetesMinor } from './_target';
 import { PropError } from './_validation';
 import { checkDriverName, ReclaimPolicy, StorageClass, VolumeBindingMode } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
 
 /** Which class of the pair claims without `storageClassName` get. */
 export enum MigrationDefaultClass {
@@ -36,15 +37,15 @@ export interface CsiMigrationStorageClassesProps extends ObjectLabelsProps {
   /** Name of the CSI class. @default 'thin-csi' for vSphere; required for other provisioners */
   readonly csiName?: string;
   /** Which class is the cluster default; the other one is explicitly marked non-default. @default MigrationDefaultClass.CSI */
-  readonly defaultClass?: MigrationDefaultClass;
+  readonly defaultClass?: EnumValue<MigrationDefaultClass>;
   /** Parameters of the in-tree class, e.g. `{ diskformat: 'thin' }`. @default - none */
   readonly inTreeParameters?: Readonly<Record<string, string>>;
   /** Parameters of the CSI class, e.g. `{ StoragePolicyName: 'gold' }`. @default - none */
   readonly csiParameters?: Readonly<Record<string, string>>;
   /** Reclaim policy of both classes. @default ReclaimPolicy.DELETE */
-  readonly reclaimPolicy?: ReclaimPolicy;
+  readonly reclaimPolicy?: EnumValue<ReclaimPolicy>;
   /** Binding mode of both classes. @default VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER */
-  readonly volumeBindingMode?: VolumeBindingMode;
+  readonly volumeBindingMode?: EnumValue<VolumeBindingMode>;
   /** Claims of both classes may grow. @default - not rendered (false) */
   readonly allowVolumeExpansion?: boolean;
   /**

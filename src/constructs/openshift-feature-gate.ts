@@ -8,6 +8,7 @@ import {
 import { ClusterPlatform, GateResolution, IClusterFeatureGates, resolveGateRequest, resolveOpenShiftRelease } from './_feature-gates';
 import { PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
 
 /** Props of {@link OpenShiftFeatureGate}. */
 export interface OpenShiftFeatureGateProps extends ObjectLabelsProps {
@@ -17,7 +18,7 @@ export interface OpenShiftFeatureGateProps extends ObjectLabelsProps {
    * The feature set. Every set but the default cannot be undone and blocks minor upgrades.
    * @default OpenShiftFeatureSet.DEFAULT (rendered as the empty string, never "Default")
    */
-  readonly featureSet?: OpenShiftFeatureSet;
+  readonly featureSet?: EnumValue<OpenShiftFeatureSet>;
   /**
    * Gates to switch on; only with `CustomNoUpgrade`. CSI migration gates follow the OpenShift
    * release (manual only while migration is tech preview); other gates are checked against the
@@ -33,7 +34,7 @@ export interface OpenShiftFeatureGateProps extends ObjectLabelsProps {
    * fresh acknowledgement.
    * @default - none; a NoUpgrade feature set without it fails at synth
    */
-  readonly acknowledgeNoUpgrade?: OpenShiftFeatureSet;
+  readonly acknowledgeNoUpgrade?: EnumValue<OpenShiftFeatureSet>;
   /** Accept enabling alpha Kubernetes gates (e.g. CSIVolumeHealth). @default false */
   readonly allowAlphaGates?: boolean;
   /**

@@ -7,6 +7,7 @@ import {
 import { resolveOpenShiftRelease } from './_feature-gates';
 import { PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
 
 /** Props of {@link OpenShiftStorageDriver}. */
 export interface OpenShiftStorageDriverProps extends ObjectLabelsProps {
@@ -16,7 +17,7 @@ export interface OpenShiftStorageDriverProps extends ObjectLabelsProps {
    * Which vSphere driver the cluster uses. The field is set-once: the choice cannot be changed later.
    * @default VSphereStorageDriver.CSI_WITH_MIGRATION_DRIVER
    */
-  readonly vsphereStorageDriver?: VSphereStorageDriver;
+  readonly vsphereStorageDriver?: EnumValue<VSphereStorageDriver>;
 }
 
 /** The in-tree provisioner this opt-in migrates. */
@@ -57,7 +58,7 @@ export class OpenShiftStorageDriver extends Construct {
       throw new PropError(this, 'vsphereStorageDriver', driver, 'is not a vSphere storage driver',
         `use ${Object.values(VSphereStorageDriver).join(' or ')}`);
     }
-    this.vsphereStorageDriver = driver;
+    this.vsphereStorageDriver = driver as VSphereStorageDriver;
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: OPENSHIFT_STORAGE_OPERATOR.apiVersion,
       kind: OPENSHIFT_STORAGE_OPERATOR.kind,

@@ -8,6 +8,7 @@ import { AccessMode, checkVolumeMode, IClaim, renderClaim, resolveNamespace } fr
 import { IStorageClass } from './storage-class';
 import { IVolumeSnapshot } from './volume-snapshot';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
 
 /** Props of {@link RestoredClaim}. */
 export interface RestoredClaimProps extends ObjectLabelsProps {
@@ -28,7 +29,7 @@ export interface RestoredClaimProps extends ObjectLabelsProps {
    */
   readonly storage?: string;
   /** Access modes. @default [AccessMode.READ_WRITE_ONCE] */
-  readonly accessModes?: readonly AccessMode[];
+  readonly accessModes?: readonly EnumValue<AccessMode>[];
   /** Volume mode; always rendered. @default - the source claim's mode when known, else 'Filesystem' */
   readonly volumeMode?: VolumeMode;
   /**

@@ -12,9 +12,10 @@ import { softTopologySpread } from './_scheduling';
 import { resolveKubernetesMinor } from './_target';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
 import { checkComponentGates, renderFeatureGates } from './_csi-containers';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
+import { checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import { NamespaceRef, namespaceName } from './_subjects';
 
 /** CPU and memory for the controller container. */
 export interface ContainerResources {
@@ -49,8 +50,8 @@ export interface SnapshotControllerRbacOptions {
 
 /** Props of {@link SnapshotController}. */
 export interface SnapshotControllerProps extends ObjectLabelsProps {
-  /** Namespace of the controller. @default 'kube-system' */
-  readonly namespace?: string;
+  /** Namespace of the controller: a name or a cdk8s-plus Namespace. @default 'kube-system' */
+  readonly namespace?: NamespaceRef;
   /**
    * Target Kubernetes release (`'1.30'` up to the newest supported minor).
    * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else the newest supported minor
@@ -117,7 +118,7 @@ export class SnapshotController extends Construct {
   constructor(scope: Construct, id: string, props: SnapshotControllerProps = {}) {
     super(scope, id);
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
-    const namespace = checkDnsLabel(this, 'namespace', props.namespace ?? D.namespace);
+    const namespace = namespaceName(this, 'namespace', props.namespace ?? D.namespace);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? D.replicas, 1);
     const protection = props.preventVolumeModeConversion ?? true;
     const image = resolveImage(this, {

@@ -4,6 +4,7 @@ import { AGGREGATE_TO_LABELS, snapshotUserRules } from '../catalog/snapshot-user
 import { KubeClusterRole, KubeClusterRoleBinding } from '../imports/k8s';
 import { PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import { SubjectLike, toRbacSubject } from './_subjects';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -18,12 +19,13 @@ export interface SnapshotUserRolesProps extends ObjectLabelsProps {
    */
   readonly groupSnapshots?: boolean;
   /**
-   * Groups allowed to read VolumeSnapshotClasses cluster-wide (e.g. `['system:authenticated']`).
+   * Groups allowed to read VolumeSnapshotClasses cluster-wide (e.g. `['system:authenticated']`), as
+   * names or cdk8s-plus Groups.
    * Aggregation cannot grant this: admin/edit/view are bound per namespace with RoleBindings,
    * which never reach cluster-scoped objects, so a ClusterRoleBinding is needed.
    * @default - none: the class-reader ClusterRole is rendered but not bound
    */
-  readonly classReaderGroups?: readonly string[];
+  readonly classReaderGroups?: readonly (string | SubjectLike)[];
   /** Labels put on every object (the aggregation labels are added on top). @default - none */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -70,12 +72,19 @@ export class SnapshotUserRoles extends Construct {
       rules: rules.classReader.map(toPolicyRule),
     });
 
-    const groups = props.classReaderGroups ?? [];
-    groups.forEach((g, i) => {
-      if (typeof g !== 'string' || g.trim() === '' || g.includes('*')) {
-        throw new PropError(this, `classReaderGroups[${i}]`, g, 'is not a group name',
+    const groups = (props.classReaderGroups ?? []).map((g, i) => {
+      const prop = `classReaderGroups[${i}]`;
+      const subject = typeof g === 'string' ? undefined : toRbacSubject(this, prop, g);
+      if (subject && subject.kind !== 'Group') {
+        throw new PropError(this, `${prop}.kind`, subject.kind, 'is not a Group: this binding is for groups',
+          'pass a group name or a cdk8s-plus Group (bind a User or ServiceAccount to the reader ClusterRole yourself)');
+      }
+      const name = subject ? subject.name : g;
+      if (typeof name !== 'string' || name.trim() === '' || name.includes('*')) {
+        throw new PropError(this, prop, g, 'is not a group name',
           'name an existing group, e.g. system:authenticated or your identity provider\'s group');
       }
+      return name;
     });
     if (new Set(groups).size !== groups.length) {
       throw new PropError(this, 'classReaderGroups', groups, 'lists a group twice', 'list each group once');

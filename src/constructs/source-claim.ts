@@ -6,6 +6,7 @@ import { checkStorageSize } from './_quantity';
 import { checkDnsLabel, checkDnsSubdomain, PropError } from './_validation';
 import { IStorageClass } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
 
 /** How a volume may be mounted. */
 export enum AccessMode {
@@ -71,7 +72,7 @@ export interface SourceClaimProps extends ObjectLabelsProps {
   /** Storage class to provision from. @default - the cluster's default StorageClass */
   readonly storageClass?: IStorageClass;
   /** Access modes. @default [AccessMode.READ_WRITE_ONCE] */
-  readonly accessModes?: readonly AccessMode[];
+  readonly accessModes?: readonly EnumValue<AccessMode>[];
   /** Volume mode; always rendered so snapshots of it carry a known mode. @default 'Filesystem' */
   readonly volumeMode?: VolumeMode;
   /** Labels of the claim. @default - none */
@@ -124,7 +125,7 @@ export class SourceClaim extends Construct implements IClaim {
 export function renderClaim(
   scope: Construct,
   claim: { claimName: string; namespace?: string; storage: string; volumeMode: VolumeMode; storageClass?: IStorageClass },
-  props: { labels?: Readonly<Record<string, string>>; accessModes?: readonly AccessMode[] },
+  props: { labels?: Readonly<Record<string, string>>; accessModes?: readonly EnumValue<AccessMode>[] },
   dataSourceRef?: { apiGroup: string; kind: string; name: string },
 ): KubePersistentVolumeClaim {
   return new KubePersistentVolumeClaim(scope, 'Resource', {
@@ -162,7 +163,7 @@ export function checkVolumeMode(scope: IConstruct | undefined, prop: string, val
 }
 
 /** @internal */
-export function checkAccessModes(scope: IConstruct, prop: string, value: readonly AccessMode[] | undefined): string[] {
+export function checkAccessModes(scope: IConstruct, prop: string, value: readonly EnumValue<AccessMode>[] | undefined): string[] {
   const modes = value ?? [AccessMode.READ_WRITE_ONCE];
   const allowed = Object.values(AccessMode) as string[];
   if (!Array.isArray(modes) || modes.length === 0) {

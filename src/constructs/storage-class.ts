@@ -5,6 +5,7 @@ import { checkEnum, renderClassParameters } from './_class-params';
 import { checkDnsSubdomain, PropError } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
 
 /** What happens to a dynamically provisioned PersistentVolume when its claim is deleted. */
 export enum ReclaimPolicy {
@@ -83,7 +84,7 @@ export interface StorageClassProps extends ObjectLabelsProps {
   /** Secret for NodeExpandVolume (`csi.storage.k8s.io/node-expand-secret-*`). @default - none */
   readonly nodeExpandSecret?: SecretReference;
   /** What happens to a volume when its claim is deleted. @default ReclaimPolicy.DELETE */
-  readonly reclaimPolicy?: ReclaimPolicy;
+  readonly reclaimPolicy?: EnumValue<ReclaimPolicy>;
   /**
    * The driver's volumes are only reachable from some nodes (it reports topology). Turns the
    * default binding mode into WaitForFirstConsumer so volumes are created where the Pod can run.
@@ -94,7 +95,7 @@ export interface StorageClassProps extends ObjectLabelsProps {
    * When claims are provisioned and bound; always rendered.
    * @default - WaitForFirstConsumer when `topologyAware`, else Immediate
    */
-  readonly volumeBindingMode?: VolumeBindingMode;
+  readonly volumeBindingMode?: EnumValue<VolumeBindingMode>;
   /** Claims of the class may grow (needs csi-resizer). @default - not rendered (the API treats it as false) */
   readonly allowVolumeExpansion?: boolean;
   /** Mount options of the volumes, in order, e.g. `['noatime']`. @default - none */

@@ -7,8 +7,10 @@ import {
 } from '../catalog/volume-health';
 import { resolveKubernetesMinor } from './_target';
 import { checkEnum } from './_class-params';
-import { checkDnsLabel, checkDnsSubdomain, PropError } from './_validation';
+import { checkDnsSubdomain, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
+import { NamespaceRef, namespaceName } from './_subjects';
 
 /** The `severity` label of an alert, as Alertmanager routes commonly match it. */
 export enum AlertSeverity {
@@ -24,8 +26,8 @@ export interface VolumeHealthAlertsProps extends ObjectLabelsProps {
    * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else the newest supported minor
    */
   readonly kubernetesVersion?: string;
-  /** Namespace of the PrometheusRule (one the Prometheus operator's ruleNamespaceSelector covers). */
-  readonly namespace: string;
+  /** Namespace of the PrometheusRule (one the Prometheus operator's ruleNamespaceSelector covers): a name or a cdk8s-plus Namespace. */
+  readonly namespace: NamespaceRef;
   /** Name of the PrometheusRule. @default 'csi-volume-health' */
   readonly name?: string;
   /**
@@ -50,7 +52,7 @@ export interface VolumeHealthAlertsProps extends ObjectLabelsProps {
   /** How long the condition must hold before the alert fires (Prometheus duration). @default '5m' */
   readonly forDuration?: string;
   /** The alert's `severity` label. @default AlertSeverity.WARNING */
-  readonly severity?: AlertSeverity;
+  readonly severity?: EnumValue<AlertSeverity>;
   /** Link to your runbook, rendered as the `runbook_url` annotation. @default - no runbook_url annotation */
   readonly runbookUrl?: string;
   /** The `summary` annotation (Prometheus template). @default - names the namespace and claim */
@@ -84,7 +86,7 @@ export class VolumeHealthAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeHealthAlertsProps) {
     super(scope, id);
-    const namespace = checkDnsLabel(this, 'namespace', props.namespace);
+    const namespace = namespaceName(this, 'namespace', props.namespace);
     const name = checkDnsSubdomain(this, 'name', props.name ?? 'csi-volume-health');
     const groupName = props.groupName ?? 'csi-volume-health';
     if (typeof groupName !== 'string' || groupName.trim() === '') {

@@ -14,18 +14,14 @@ import { MUTATING_POLICIES, MutatingPolicyKey, VALIDATING_POLICIES, ValidatingPo
 import type { LabelSelector } from '../policies/types';
 import { AdmissionPolicy, AdmissionPolicyProps, PrincipalExemption, resolvePolicyTarget, ValidationAction } from './admission-policy';
 import { ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster } from './_feature-gates';
-import { checkDnsLabel, PropError } from './_validation';
+import { PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
+import { SubjectData, SubjectLike, toRbacSubject } from './_subjects';
 
 /** A subject the approver ClusterRole is bound to. */
-export interface ApproverSubject {
-  /** `Group`, `User` or `ServiceAccount`. */
-  readonly kind: 'Group' | 'User' | 'ServiceAccount';
-  /** Name of the group, user or ServiceAccount. */
-  readonly name: string;
-  /** Namespace of a ServiceAccount. */
-  readonly namespace?: string;
-}
+/** A subject written as data: `{ kind: 'Group', name: 'storage-admins' }`. */
+export type ApproverSubject = SubjectData;
 
 /** Policies that take params (their bindings carry a paramRef selector). */
 export type ParamPolicyKey = 'singleDefaultSnapshotClass' | 'singleDefaultStorageClass' | 'restoreKeepsVolumeMode';
@@ -35,9 +31,9 @@ export interface VolumeModeGuardProps extends ObjectLabelsProps {
   /** Target Kubernetes release, `'1.<minor>'`. @default - the chart's context, else the newest supported minor */
   readonly kubernetesVersion?: string;
   /** Actions of every validating binding, unless `actions` says otherwise. @default [Deny] */
-  readonly defaultActions?: ValidationAction[];
+  readonly defaultActions?: EnumValue<ValidationAction>[];
   /** Actions per validating policy, e.g. `{ restoreKeepsVolumeMode: [ValidationAction.WARN] }`. @default - defaultActions */
-  readonly actions?: Partial<Record<ValidatingPolicyKey, ValidationAction[]>>;
+  readonly actions?: Partial<Record<ValidatingPolicyKey, EnumValue<ValidationAction>[]>>;
   /** Principals a policy skips. @default - nobody is exempt from any policy */
   readonly exempt?: Partial<Record<ValidatingPolicyKey | MutatingPolicyKey, PrincipalExemption>>;
   /** Policies to leave out. @default - none */
@@ -64,8 +60,8 @@ export interface VolumeModeGuardProps extends ObjectLabelsProps {
   readonly clusterFeatures?: IClusterFeatureGates;
   /** paramRef selectors of the param policies. @default - `{}`: every object of the param kind */
   readonly paramSelectors?: Partial<Record<ParamPolicyKey, LabelSelector>>;
-  /** Subjects bound to the approver ClusterRole. @default - none: bind the role yourself */
-  readonly approvers?: ApproverSubject[];
+  /** Subjects bound to the approver ClusterRole: data, or cdk8s-plus User / Group / ServiceAccount. @default - none: bind the role yourself */
+  readonly approvers?: readonly (ApproverSubject | SubjectLike)[];
 }
 
 /**
@@ -128,7 +124,7 @@ export class VolumeModeGuard extends Construct {
       rules: [{ apiGroups: [SNAPSHOT_GROUP], resources: [SNAPSHOT_RESOURCES.volumeSnapshotContents], verbs: [APPROVE_MODE_CHANGE_VERB] }],
     });
     if (props.approvers?.length) {
-      const subjects = props.approvers.map((s, i) => checkSubject(this, s, i))
+      const subjects = props.approvers.map((s, i) => toRbacSubject(this, `approvers[${i}]`, s))
         .sort((a, b) => `${a.kind}/${a.namespace ?? ''}/${a.name}`.localeCompare(`${b.kind}/${b.namespace ?? ''}/${b.name}`));
       new KubeClusterRoleBinding(this, 'ApproverBinding', {
         metadata: { name: MODE_CHANGE_APPROVER_CLUSTER_ROLE },
@@ -210,19 +206,6 @@ function restoreBindings(claimsLabelled: boolean, contentsLabelled: boolean, use
       },
     }))),
   };
-}
-
-function checkSubject(scope: Construct, s: ApproverSubject, i: number): { kind: string; name: string; namespace?: string; apiGroup?: string } {
-  const prop = `approvers[${i}]`;
-  if (!['Group', 'User', 'ServiceAccount'].includes(s.kind)) throw new PropError(scope, `${prop}.kind`, s.kind, 'is not a subject kind', 'use Group, User or ServiceAccount');
-  if (!s.name || /\s/.test(s.name)) throw new PropError(scope, `${prop}.name`, s.name, 'is not a subject name', 'write the name without spaces');
-  if (s.kind === 'ServiceAccount') {
-    if (s.namespace === undefined) throw new PropError(scope, `${prop}.namespace`, s.namespace, 'is required for a ServiceAccount', 'set the namespace the ServiceAccount lives in');
-    checkDnsLabel(scope, `${prop}.namespace`, s.namespace);
-    return { kind: s.kind, name: s.name, namespace: s.namespace };
-  }
-  if (s.namespace !== undefined) throw new PropError(scope, `${prop}.namespace`, s.namespace, `does not apply to a ${s.kind}`, 'remove namespace');
-  return { kind: s.kind, name: s.name, apiGroup: 'rbac.authorization.k8s.io' };
 }
 
 function pascal(key: string): string {

@@ -8,6 +8,7 @@ import { checkDnsSubdomain } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
 import { checkDriverName, SecretReference } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import type { EnumValue } from './_enum';
 
 /** What happens to the VolumeSnapshotContent (and the snapshot on the storage) when its VolumeSnapshot is deleted. */
 export enum DeletionPolicy {
@@ -37,7 +38,7 @@ export interface VolumeSnapshotClassProps extends ObjectLabelsProps {
    */
   readonly kubernetesVersion?: string;
   /** What happens to the snapshot data when the VolumeSnapshot is deleted. @default DeletionPolicy.DELETE */
-  readonly deletionPolicy?: DeletionPolicy;
+  readonly deletionPolicy?: EnumValue<DeletionPolicy>;
   /**
    * Driver parameters. Plain, non-secret values only: credential-looking keys and PEM values are
    * refused; Secret keys under `csi.storage.k8s.io/` are set through the `*Secret` props.
