@@ -8,6 +8,7 @@ export { PropError } from './constructs/_validation';
 export { LIBRARY_VERSION, ObjectLabelsProps } from './constructs/_labels';
 export type { EnumValue } from './constructs/_enum';
 export type { NamespaceRef, RbacSubject, SubjectData, SubjectLike } from './constructs/_subjects';
+export type { CsiDriverRef, ICsiDriverRef } from './constructs/_driver-ref';
 export * from './constructs/component-rbac';
 export * from './constructs/snapshot-controller';
 export * from './constructs/snapshot-crds';

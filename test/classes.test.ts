@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
+import { CsiDriver } from '../src/constructs/csi-driver';
 import { parse } from 'yaml';
 import { KubeStorageClass } from '../src/imports/k8s';
 import { checkDefaultClasses, findDefaultClassConflicts, registerDefaultClassCheck } from '../src/constructs/default-class-check';
@@ -326,5 +327,35 @@ describe('at most one default class per app', () => {
     new StorageClass(chart, 'Sc', { name: 'sc', provisioner: HOSTPATH, isDefault: true });
     expect(app.charts.map((c) => c.node.path)).toEqual(['Only']);
     expect(chart.toJson().map((o: { kind: string }) => o.kind)).toEqual(['StorageClass']);
+  });
+});
+
+describe('classes take a CsiDriver and hold it to its capabilities', () => {
+  const driver = (capabilities: string[]) => {
+    const chart = Testing.chart();
+    return { chart, d: new CsiDriver(chart, 'Driver', { driverName: 'csi.example.com', driverImage: 'quay.io/example/csi:v1.0.0', capabilities: capabilities as any }) };
+  };
+
+  it('a StorageClass with allowVolumeExpansion for a driver without EXPAND_VOLUME fails, naming both fixes', () => {
+    const { chart, d } = driver(['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUME']);
+    expect(() => new StorageClass(chart, 'Sc', { name: 'fast', provisioner: d, allowVolumeExpansion: true }))
+      .toThrow(/allowVolumeExpansion true needs a driver that expands volumes, and CsiDriver csi\.example\.com does not declare EXPAND_VOLUME; leave allowVolumeExpansion off, or add 'EXPAND_VOLUME'/);
+    // Following either fix works.
+    expect(new StorageClass(chart, 'Sc2', { name: 'fast2', provisioner: d }).provisioner).toBe('csi.example.com');
+    const { chart: c2, d: d2 } = driver(['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUME', 'EXPAND_VOLUME']);
+    expect(() => new StorageClass(c2, 'Sc', { name: 'fast', provisioner: d2, allowVolumeExpansion: true })).not.toThrow();
+  });
+
+  it('a StorageClass for a driver that cannot create volumes, and a VolumeSnapshotClass for one that cannot snapshot, fail', () => {
+    const { chart, d } = driver(['CONTROLLER_SERVICE', 'PUBLISH_UNPUBLISH_VOLUME']);
+    expect(() => new StorageClass(chart, 'Sc', { name: 'fast', provisioner: d }))
+      .toThrow(/provisioner 'csi\.example\.com' needs a driver that creates volumes, and CsiDriver csi\.example\.com does not declare CREATE_DELETE_VOLUME/);
+    expect(() => new VolumeSnapshotClass(chart, 'Vsc', { name: 'snaps', driver: d }))
+      .toThrow(/driver 'csi\.example\.com' needs a driver that takes snapshots, and CsiDriver csi\.example\.com does not declare CREATE_DELETE_SNAPSHOT/);
+  });
+
+  it('a driver name alone is taken as it is (nothing to check it against)', () => {
+    const chart = Testing.chart();
+    expect(new StorageClass(chart, 'Sc', { name: 'fast', provisioner: 'csi.example.com', allowVolumeExpansion: true }).provisioner).toBe('csi.example.com');
   });
 });

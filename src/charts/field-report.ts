@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, PropError } from '../constructs/_validation';
+import { checkDnsLabel, checkProps, PropError } from '../constructs/_validation';
 import { RestoredClaim } from '../constructs/restored-claim';
 import { PersistentVolumeMode, SourceClaim } from '../constructs/source-claim';
 import { VolumeSnapshot } from '../constructs/volume-snapshot';
@@ -69,7 +69,8 @@ export class FieldReportChart extends Chart {
   public readonly blockRestore?: RestoredClaim;
 
   constructor(scope: Construct, id: string, props: FieldReportChartProps = {}) {
-    super(scope, id, { labels: props.labels, disableResourceNameHashes: props.disableResourceNameHashes });
+    super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
+    checkProps(this, props);
     const version = props.kubernetesVersion ?? FIELD_REPORT.kubernetesVersion;
     this.node.setContext(KUBERNETES_VERSION_CONTEXT, version);
     resolveKubernetesMinor(this, version);

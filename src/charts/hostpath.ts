@@ -5,7 +5,7 @@ import {
 } from '../catalog';
 import { BUILT_IN_NAMESPACES, POD_SECURITY_LABELS, PodSecurityLevel } from '../catalog/pod-security';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, PropError, resolveImage } from '../constructs/_validation';
+import { checkDnsLabel, checkProps, PropError, resolveImage } from '../constructs/_validation';
 import {
   CsiDeploymentMode, CsiDriver, CsiDriverProps, FsGroupPolicy, VolumeLifecycleMode,
 } from '../constructs/csi-driver';
@@ -95,6 +95,7 @@ export class HostpathStack extends Construct {
 
   constructor(scope: Construct, id: string, props: HostpathStackProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const image = resolveImage(this, {
       component: Component.HOSTPATH_PLUGIN, prop: 'driverImage', override: props.driverImage, kubernetesMinor: minor,
@@ -145,14 +146,14 @@ export class HostpathStack extends Construct {
     if (this.namespaceObject) this.driver.node.addDependency(this.namespaceObject);
     this.snapshotClass = new VolumeSnapshotClass(this, 'SnapshotClass', {
       name: HOSTPATH.snapshotClassName,
-      driver: HOSTPATH.driverName,
+      driver: this.driver,
       deletionPolicy: DeletionPolicy.DELETE,
       isDefault: props.defaultSnapshotClass ?? false,
     });
     if (props.storageClass ?? true) {
       this.storageClass = new StorageClass(this, 'StorageClass', {
         name: HOSTPATH.storageClassName,
-        provisioner: HOSTPATH.driverName,
+        provisioner: this.driver,
         reclaimPolicy: ReclaimPolicy.DELETE,
         volumeBindingMode: VolumeBindingMode.IMMEDIATE,
         allowVolumeExpansion: true,
@@ -171,7 +172,8 @@ export class HostpathDriverChart extends Chart {
   public readonly stack: HostpathStack;
 
   constructor(scope: Construct, id: string, props: HostpathDriverChartProps = {}) {
-    super(scope, id, { labels: props.labels, disableResourceNameHashes: props.disableResourceNameHashes });
+    super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
+    checkProps(this, props);
     if (props.kubernetesVersion !== undefined) this.node.setContext(KUBERNETES_VERSION_CONTEXT, props.kubernetesVersion);
     resolveKubernetesMinor(this, props.kubernetesVersion ?? formatKubernetesMinor(SNAPSHOT_STACK_KUBERNETES.default));
     this.stack = new HostpathStack(this, 'Hostpath', props);

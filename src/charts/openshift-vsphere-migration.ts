@@ -7,6 +7,7 @@ import { OpenShiftFeatureGate } from '../constructs/openshift-feature-gate';
 import { OpenShiftStorageDriver } from '../constructs/openshift-storage-driver';
 import { labelObjects } from '../constructs/_labels';
 import type { EnumValue } from '../constructs/_enum';
+import { checkProps } from '../constructs/_validation';
 
 /** Props of {@link OpenShiftVsphereMigrationChart}. */
 export interface OpenShiftVsphereMigrationChartProps extends Omit<ChartProps, 'namespace'> {
@@ -42,7 +43,8 @@ export class OpenShiftVsphereMigrationChart extends Chart {
   public readonly openshiftVersion: string;
 
   constructor(scope: Construct, id: string, props: OpenShiftVsphereMigrationChartProps = {}) {
-    super(scope, id, { labels: props.labels, disableResourceNameHashes: props.disableResourceNameHashes });
+    super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
+    checkProps(this, props);
     const openshiftVersion = props.openshiftVersion ?? '4.11';
     this.openshiftVersion = openshiftVersion;
     const release = resolveOpenShiftRelease(this, openshiftVersion);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { formatKubernetesMinor, GROUP_SNAPSHOT_GATE, POD_SECURITY_LABELS, PodSecurityLevel, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
 import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, PropError } from '../constructs/_validation';
+import { checkDnsLabel, checkProps, PropError } from '../constructs/_validation';
 import { DoctorRbac } from '../constructs/doctor-rbac';
 import { SnapshotController, SnapshotControllerProps } from '../constructs/snapshot-controller';
 import { SnapshotCrds } from '../constructs/snapshot-crds';
@@ -86,7 +86,8 @@ export class SnapshotPlatformChart extends Chart {
 
   constructor(scope: Construct, id: string, props: SnapshotPlatformChartProps = {}) {
     // The chart-level namespace of cdk8s would also stamp cluster-scoped objects; namespaces are set per object.
-    super(scope, id, { labels: props.labels, disableResourceNameHashes: props.disableResourceNameHashes });
+    super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
+    checkProps(this, props);
     const version = props.kubernetesVersion ?? formatKubernetesMinor(SNAPSHOT_STACK_KUBERNETES.default);
     if (props.kubernetesVersion !== undefined) this.node.setContext(KUBERNETES_VERSION_CONTEXT, version);
     resolveKubernetesMinor(this, props.kubernetesVersion);

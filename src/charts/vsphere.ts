@@ -2,7 +2,7 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CsiCapability, inTreePlugin } from '../catalog';
 import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, checkDnsSubdomain, PropError } from '../constructs/_validation';
+import { checkDnsLabel, checkDnsSubdomain, checkProps, PropError } from '../constructs/_validation';
 import { CsiContainerResources, CsiDriver, CsiDriverProps, FsGroupPolicy } from '../constructs/csi-driver';
 import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/storage-class';
 import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
@@ -80,6 +80,7 @@ export class VsphereCsiStack extends Construct {
 
   constructor(scope: Construct, id: string, props: VsphereCsiStackProps) {
     super(scope, id);
+    checkProps(this, props);
     if (props.driverImage === undefined) {
       throw new PropError(this, 'driverImage', undefined, 'is required (the vendor ships the vSphere CSI image)',
         "pass the pinned image your vSphere CSI release documents, e.g. '<registry>/vsphere-csi-driver/driver:<tag>'");
@@ -107,7 +108,7 @@ export class VsphereCsiStack extends Construct {
     });
     this.storageClass = new StorageClass(this, 'ThinCsi', {
       name: VSPHERE.storageClassName,
-      provisioner: VSPHERE.driverName,
+      provisioner: this.driver,
       reclaimPolicy: ReclaimPolicy.DELETE,
       topologyAware: true,
       volumeBindingMode: VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER,
@@ -117,7 +118,7 @@ export class VsphereCsiStack extends Construct {
     });
     this.snapshotClass = new VolumeSnapshotClass(this, 'SnapshotClass', {
       name: VSPHERE.snapshotClassName,
-      driver: VSPHERE.driverName,
+      driver: this.driver,
       deletionPolicy: DeletionPolicy.DELETE,
       isDefault: props.defaultSnapshotClass ?? true,
     });
@@ -134,7 +135,8 @@ export class VsphereCsiChart extends Chart {
   public readonly stack: VsphereCsiStack;
 
   constructor(scope: Construct, id: string, props: VsphereCsiChartProps) {
-    super(scope, id, { labels: props.labels, disableResourceNameHashes: props.disableResourceNameHashes });
+    super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
+    checkProps(this, props);
     if (props.kubernetesVersion !== undefined) this.node.setContext(KUBERNETES_VERSION_CONTEXT, props.kubernetesVersion);
     resolveKubernetesMinor(this, props.kubernetesVersion);
     this.stack = new VsphereCsiStack(this, 'Vsphere', props);

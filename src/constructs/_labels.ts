@@ -9,6 +9,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { registerAppChecks } from './_app-checks';
 import { DNS1123_SUBDOMAIN, PropError } from './_validation';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,6 +79,8 @@ const USER_SET = new WeakMap<ApiObject, Set<string>>();
  * - then the user's labels, which nothing overwrites afterwards.
  */
 export function labelObjects(scope: IConstruct, role: LabelRole, userLabels?: Record<string, string>, prop = 'labels'): void {
+  // Every construct of this library ends here, so this is where the app-wide checks join the tree.
+  registerAppChecks(scope);
   const own = checkLabels(scope, prop, userLabels);
   const ifMissing: Record<string, string> = {
     'app.kubernetes.io/name': role.name,

@@ -129,3 +129,21 @@ export function resolveImage(scope: IConstruct, req: ImageRequest): ImageRef {
     ...(o.digest ? { digest: o.digest } : {}),
   };
 }
+
+/**
+ * A construct's props object. Plain JavaScript may pass anything; what is not an object is refused
+ * here, before any prop is read, so no TypeError comes from inside the library.
+ */
+export function checkProps(scope: IConstruct, props: unknown): void {
+  if (props === undefined) return;
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    throw new PropError(scope, 'props', props, 'is not an object of props', 'pass an object such as { name: ... }, or leave it out where every prop is optional');
+  }
+}
+
+/** A list prop: undefined stays undefined; anything but an array is refused by name. */
+export function checkList<T>(scope: IConstruct, prop: string, value: readonly T[] | undefined, example: string): readonly T[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new PropError(scope, prop, value, 'is not a list', `write it as a list, e.g. ${example}`);
+  return value;
+}

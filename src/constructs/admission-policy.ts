@@ -17,7 +17,7 @@ import type { AnyPolicyDefinition, LabelSelector, NamedExpression } from '../pol
 import { AdmissionPolicyKind, ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster, requireTargetRange } from './_feature-gates';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import { resolveKubernetesMinor } from './_target';
-import { checkDnsLabel, PropError } from './_validation';
+import { checkDnsLabel, checkProps, PropError } from './_validation';
 import type { EnumValue } from './_enum';
 import { SubjectData, SubjectLike, toRbacSubject, userNameOf } from './_subjects';
 
@@ -127,6 +127,7 @@ export class AdmissionPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AdmissionPolicyProps) {
     super(scope, id);
+    checkProps(this, props);
     this.policyName = props.definition.name;
     const base = `${props.definition.name}${POLICY_BINDING_SUFFIX}`;
     this.bindingNames = props.bindings?.length ? props.bindings.map((b) => `${base}-${b.suffix}`) : [base];

@@ -3,7 +3,7 @@ import { RbacRule } from '../catalog';
 import {
   KubeClusterRole, KubeClusterRoleBinding, KubeRole, KubeRoleBinding, KubeServiceAccount, PolicyRule,
 } from '../imports/k8s';
-import { PropError } from './_validation';
+import { checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link ComponentRbac}. */
@@ -44,6 +44,7 @@ export class ComponentRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: ComponentRbacProps) {
     super(scope, id);
+    checkProps(this, props);
     const propPath = props.propPath ?? 'rbac';
     checkNoWildcards(this, `${propPath}.clusterRules`, props.clusterRules);
     checkNoWildcards(this, `${propPath}.namespacedRules`, props.namespacedRules);

@@ -19,11 +19,12 @@ import {
 import { softTopologySpread } from './_scheduling';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
 import { resolveKubernetesMinor } from './_target';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkProps, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
 import { labelObjects } from './_labels';
 import type { EnumValue } from './_enum';
 import { NamespaceRef, namespaceName } from './_subjects';
+import type { ICsiDriverRef } from './_driver-ref';
 
 /** How the driver's controller and node parts are laid out. */
 export enum CsiDeploymentMode {
@@ -403,7 +404,7 @@ type AnySidecarOptions = CsiProvisionerOptions & CsiSnapshotterOptions & CsiHeal
  * RBAC set per sidecar. Paths derive from one socket path, so controller, node, registrar and
  * kubelet can never disagree.
  */
-export class CsiDriver extends Construct {
+export class CsiDriver extends Construct implements ICsiDriverRef {
   /** The CSIDriver object. */
   public readonly csiDriver: KubeCsiDriver;
   /** Controller workload (StatefulSet or Deployment); in SINGLE_POD mode the one StatefulSet. */
@@ -418,6 +419,8 @@ export class CsiDriver extends Construct {
   public readonly images: Readonly<Partial<Record<Component, ImageRef>>>;
   /** The driver name. */
   public readonly driverName: string;
+  /** What the driver declares it can do (StorageClass and VolumeSnapshotClass check against it). */
+  public readonly capabilities: ReadonlySet<CsiCapability>;
   /** Namespace of the workloads. */
   public readonly namespace: string;
   /** In-container socket path. */
@@ -427,6 +430,7 @@ export class CsiDriver extends Construct {
 
   constructor(scope: Construct, id: string, props: CsiDriverProps) {
     super(scope, id);
+    checkProps(this, props);
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const driverName = checkDnsSubdomain(this, 'driverName', props.driverName);
     const name = checkDnsLabel(this, 'name', props.name ?? driverName.replace(/\./g, '-'));
@@ -445,6 +449,7 @@ export class CsiDriver extends Construct {
     const httpEndpoints = props.httpEndpoints ?? true;
     const seLinuxPrivileged = props.seLinuxPrivilegedSidecars ?? false;
     this.driverName = driverName;
+    this.capabilities = caps;
     this.namespace = namespace;
 
     if (replicas > 1 && !leaderElection) {

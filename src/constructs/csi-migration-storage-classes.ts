@@ -5,7 +5,7 @@ import {
 import { DEFAULT_STORAGE_CLASS_ANNOTATION } from '../catalog/classes';
 import { resolveOpenShiftRelease } from './_feature-gates';
 import { resolveKubernetesMinor } from './_target';
-import { PropError } from './_validation';
+import { checkProps, PropError } from './_validation';
 import { checkDriverName, ReclaimPolicy, StorageClass, VolumeBindingMode } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
@@ -76,6 +76,7 @@ export class CsiMigrationStorageClasses extends Construct {
 
   constructor(scope: Construct, id: string, props: CsiMigrationStorageClassesProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     const release = props.openshiftVersion !== undefined ? resolveOpenShiftRelease(this, props.openshiftVersion) : undefined;
     this.kubernetesMinor = release?.kubernetesMinor ?? resolveKubernetesMinor(this, props.kubernetesVersion, MIGRATION_KUBERNETES);
     const target = release

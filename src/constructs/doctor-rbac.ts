@@ -3,6 +3,7 @@ import { DOCTOR_BACKFILL_CLUSTER_ROLE, DOCTOR_BACKFILL_RULES, DOCTOR_READER_CLUS
 import type { RbacRule } from '../catalog/rbac';
 import { KubeClusterRole, PolicyRule } from '../imports/k8s';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import { checkProps } from './_validation';
 
 /** Props of {@link DoctorRbac}. */
 export interface DoctorRbacProps extends ObjectLabelsProps {
@@ -29,6 +30,7 @@ export class DoctorRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: DoctorRbacProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     const labels = props.labels ? { ...props.labels } : undefined;
     this.reader = new KubeClusterRole(this, 'Reader', {
       metadata: { name: DOCTOR_READER_CLUSTER_ROLE, labels },

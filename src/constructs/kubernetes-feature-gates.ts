@@ -7,6 +7,7 @@ import {
   ClusterPlatform, featureGatesFlagValue, GateResolution, gateOn, gatesFor, IClusterFeatureGates, ResolvedGate, resolveGateRequest,
 } from './_feature-gates';
 import { resolveKubernetesMinor } from './_target';
+import { checkProps } from './_validation';
 
 /** Props of {@link KubernetesFeatureGates}. */
 export interface KubernetesFeatureGatesProps {
@@ -69,6 +70,7 @@ export class KubernetesFeatureGates extends Construct implements IClusterFeature
 
   constructor(scope: Construct, id: string, props: KubernetesFeatureGatesProps) {
     super(scope, id);
+    checkProps(this, props);
     this.kubernetesMinor = resolveKubernetesMinor(this, props.kubernetesVersion, MIGRATION_KUBERNETES);
     this.resolution = resolveGateRequest(this, this.kubernetesMinor, props.gates ?? {}, {
       prop: 'gates', allowAlphaGates: props.allowAlphaGates,

@@ -6,7 +6,7 @@ import {
   openShiftMigrationMode, OpenShiftMigrationMode, openShiftMigrationSince,
 } from '../catalog';
 import { ClusterPlatform, GateResolution, IClusterFeatureGates, resolveGateRequest, resolveOpenShiftRelease } from './_feature-gates';
-import { PropError } from './_validation';
+import { checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
 
@@ -72,6 +72,7 @@ export class OpenShiftFeatureGate extends Construct implements IClusterFeatureGa
 
   constructor(scope: Construct, id: string, props: OpenShiftFeatureGateProps) {
     super(scope, id);
+    checkProps(this, props);
     const release = resolveOpenShiftRelease(this, props.openshiftVersion);
     this.openshiftMinor = release.minor;
     this.kubernetesMinor = release.kubernetesMinor;

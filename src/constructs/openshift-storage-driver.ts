@@ -5,7 +5,7 @@ import {
   openShiftMigrationMode, openShiftMigrationSince, VSphereStorageDriver,
 } from '../catalog';
 import { resolveOpenShiftRelease } from './_feature-gates';
-import { PropError } from './_validation';
+import { checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
 
@@ -38,6 +38,7 @@ export class OpenShiftStorageDriver extends Construct {
 
   constructor(scope: Construct, id: string, props: OpenShiftStorageDriverProps) {
     super(scope, id);
+    checkProps(this, props);
     const release = resolveOpenShiftRelease(this, props.openshiftVersion);
     const entry = openShiftMigrationByProvisioner(VSPHERE_IN_TREE)!;
     const mode = openShiftMigrationMode(entry, release.minor);

@@ -3,7 +3,7 @@ import { ALLOW_VOLUME_MODE_CHANGE_ANNOTATION } from '../catalog/protection';
 import { DEFAULT_VOLUME_MODE, SNAPSHOT_GROUP, VolumeMode } from '../catalog/snapshot-api';
 import { KubePersistentVolumeClaim } from '../imports/k8s';
 import { checkStorageSize, compareQuantities } from './_quantity';
-import { checkDnsSubdomain, PropError } from './_validation';
+import { checkDnsSubdomain, checkProps, PropError } from './_validation';
 import { AccessMode, checkVolumeMode, IClaim, renderClaim, resolveNamespace } from './source-claim';
 import { IStorageClass } from './storage-class';
 import { IVolumeSnapshot } from './volume-snapshot';
@@ -66,6 +66,7 @@ export class RestoredClaim extends Construct implements IClaim {
 
   constructor(scope: Construct, id: string, props: RestoredClaimProps) {
     super(scope, id);
+    checkProps(this, props);
     const snap = props.snapshot;
     const source = snap.source;
     this.claimName = checkDnsSubdomain(this, 'name', props.name);

@@ -12,7 +12,7 @@ import { softTopologySpread } from './_scheduling';
 import { resolveKubernetesMinor } from './_target';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './_security';
 import { checkComponentGates, renderFeatureGates } from './_csi-containers';
-import { checkDnsSubdomain, checkInteger, PropError, resolveImage } from './_validation';
+import { checkDnsSubdomain, checkInteger, checkProps, PropError, resolveImage } from './_validation';
 import { ComponentRbac } from './component-rbac';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import { NamespaceRef, namespaceName } from './_subjects';
@@ -117,6 +117,7 @@ export class SnapshotController extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotControllerProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const namespace = namespaceName(this, 'namespace', props.namespace ?? D.namespace);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? D.replicas, 1);

@@ -7,7 +7,7 @@ import {
 import { KEEP_ON_PRUNE_ANNOTATIONS } from '../catalog';
 import { JsonSchemaProps, KubeCustomResourceDefinition, KubeCustomResourceDefinitionProps } from '../imports/k8s';
 import { resolveKubernetesMinor } from './_target';
-import { PropError } from './_validation';
+import { checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 
 /** Props of {@link SnapshotCrds}. */
@@ -58,6 +58,7 @@ export class SnapshotCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotCrdsProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     resolveKubernetesMinor(this, props.kubernetesVersion);
     const groupSnapshots = props.groupSnapshots ?? true;
     if (typeof groupSnapshots !== 'boolean') {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { RbacRule } from '../catalog/rbac';
 import { AGGREGATE_TO_LABELS, snapshotUserRules } from '../catalog/snapshot-user-access';
 import { KubeClusterRole, KubeClusterRoleBinding } from '../imports/k8s';
-import { PropError } from './_validation';
+import { checkList, checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import { SubjectLike, toRbacSubject } from './_subjects';
 
@@ -48,6 +48,7 @@ export class SnapshotUserRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotUserRolesProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     const prefix = props.namePrefix ?? 'csi-snapshot-guard';
     this.editRoleName = `${prefix}-volumesnapshots-edit`;
     this.viewRoleName = `${prefix}-volumesnapshots-view`;
@@ -72,7 +73,7 @@ export class SnapshotUserRoles extends Construct {
       rules: rules.classReader.map(toPolicyRule),
     });
 
-    const groups = (props.classReaderGroups ?? []).map((g, i) => {
+    const groups = (checkList(this, 'classReaderGroups', props.classReaderGroups, "['system:authenticated']") ?? []).map((g, i) => {
       const prop = `classReaderGroups[${i}]`;
       const subject = typeof g === 'string' ? undefined : toRbacSubject(this, prop, g);
       if (subject && subject.kind !== 'Group') {

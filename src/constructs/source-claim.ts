@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { DEFAULT_VOLUME_MODE, VOLUME_MODES, VolumeMode } from '../catalog/snapshot-api';
 import { KubePersistentVolumeClaim, Quantity as K8sQuantity } from '../imports/k8s';
 import { checkStorageSize } from './_quantity';
-import { checkDnsLabel, checkDnsSubdomain, PropError } from './_validation';
+import { checkDnsLabel, checkDnsSubdomain, checkProps, PropError } from './_validation';
 import { IStorageClass } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
@@ -108,6 +108,7 @@ export class SourceClaim extends Construct implements IClaim {
 
   constructor(scope: Construct, id: string, props: SourceClaimProps) {
     super(scope, id);
+    checkProps(this, props);
     this.claimName = checkDnsSubdomain(this, 'name', props.name);
     this.namespace = resolveNamespace(this, props.namespace);
     this.storage = checkStorageSize(this, 'storage', props.storage).text;

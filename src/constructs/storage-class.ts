@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
 import { DEFAULT_CLASS_ANNOTATION_VALUE, DEFAULT_STORAGE_CLASS_ANNOTATION, StorageClassSecretRole } from '../catalog/classes';
+import { CsiCapability } from '../catalog/sidecars';
 import { KubeStorageClass } from '../imports/k8s';
 import { checkEnum, renderClassParameters } from './_class-params';
-import { checkDnsSubdomain, PropError } from './_validation';
+import { checkDnsSubdomain, checkList, checkProps, PropError } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
+import { CsiDriverRef, driverRef, requireCapability } from './_driver-ref';
 
 /** What happens to a dynamically provisioned PersistentVolume when its claim is deleted. */
 export enum ReclaimPolicy {
@@ -54,10 +56,11 @@ export interface StorageClassProps extends ObjectLabelsProps {
   /** Name of the StorageClass (cluster-scoped; claims reference it by this name). */
   readonly name: string;
   /**
-   * Name of the CSI driver that provisions volumes, e.g. `hostpath.csi.k8s.io` (an in-tree
-   * provisioner such as `kubernetes.io/vsphere-volume` is accepted for migration scenarios).
+   * The CSI driver that provisions volumes: a CsiDriver of this app (its capabilities are then
+   * checked against this class), or its name, e.g. `hostpath.csi.k8s.io` (an in-tree provisioner
+   * such as `kubernetes.io/vsphere-volume` is accepted for migration scenarios).
    */
-  readonly provisioner: string;
+  readonly provisioner: CsiDriverRef;
   /**
    * Driver parameters. Plain, non-secret values only: a key that reads like a credential
    * (password, token, secret, ...Key) or a PEM value is refused; keys under `csi.storage.k8s.io/`
@@ -143,8 +146,16 @@ export class StorageClass extends Construct implements IStorageClass {
 
   constructor(scope: Construct, id: string, props: StorageClassProps) {
     super(scope, id);
+    checkProps(this, props);
     this.storageClassName = checkDnsSubdomain(this, 'name', props.name);
-    this.provisioner = checkProvisioner(this, props.provisioner);
+    const driver = driverRef(props.provisioner);
+    this.provisioner = checkProvisioner(this, driver.name as string);
+    requireCapability(this, 'provisioner', this.provisioner, driver, CsiCapability.CREATE_DELETE_VOLUME, 'a driver that creates volumes',
+      "add 'CREATE_DELETE_VOLUME' to the driver's capabilities if it provisions, or use a pre-provisioned PersistentVolume instead of a class");
+    if (props.allowVolumeExpansion === true) {
+      requireCapability(this, 'allowVolumeExpansion', true, driver, CsiCapability.EXPAND_VOLUME, 'a driver that expands volumes',
+        "leave allowVolumeExpansion off, or add 'EXPAND_VOLUME' to the driver's capabilities if it implements ControllerExpandVolume");
+    }
     const reclaimPolicy = checkEnum(this, 'reclaimPolicy', props.reclaimPolicy ?? ReclaimPolicy.DELETE, ReclaimPolicy);
     this.volumeBindingMode = checkEnum(this, 'volumeBindingMode', props.volumeBindingMode
       ?? (props.topologyAware ? VolumeBindingMode.WAIT_FOR_FIRST_CONSUMER : VolumeBindingMode.IMMEDIATE), VolumeBindingMode);
@@ -163,7 +174,7 @@ export class StorageClass extends Construct implements IStorageClass {
       ],
     });
 
-    const mountOptions = props.mountOptions ? [...props.mountOptions] : undefined;
+    const mountOptions = props.mountOptions ? [...checkList(this, 'mountOptions', props.mountOptions, "['noatime']")!] : undefined;
     mountOptions?.forEach((opt, i) => {
       if (typeof opt !== 'string' || opt.trim() === '' || /\s/.test(opt)) {
         throw new PropError(this, `mountOptions[${i}]`, opt, 'is not a single mount option',

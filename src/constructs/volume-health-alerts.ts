@@ -7,7 +7,7 @@ import {
 } from '../catalog/volume-health';
 import { resolveKubernetesMinor } from './_target';
 import { checkEnum } from './_class-params';
-import { checkDnsSubdomain, PropError } from './_validation';
+import { checkDnsSubdomain, checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
 import { NamespaceRef, namespaceName } from './_subjects';
@@ -86,6 +86,7 @@ export class VolumeHealthAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeHealthAlertsProps) {
     super(scope, id);
+    checkProps(this, props);
     const namespace = namespaceName(this, 'namespace', props.namespace);
     const name = checkDnsSubdomain(this, 'name', props.name ?? 'csi-volume-health');
     const groupName = props.groupName ?? 'csi-volume-health';

@@ -14,7 +14,7 @@ import { MUTATING_POLICIES, MutatingPolicyKey, VALIDATING_POLICIES, ValidatingPo
 import type { LabelSelector } from '../policies/types';
 import { AdmissionPolicy, AdmissionPolicyProps, PrincipalExemption, resolvePolicyTarget, ValidationAction } from './admission-policy';
 import { ClusterPlatform, IClusterFeatureGates, requireAdmissionApi, requireSameCluster } from './_feature-gates';
-import { PropError } from './_validation';
+import { checkList, checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
 import { SubjectData, SubjectLike, toRbacSubject } from './_subjects';
@@ -74,11 +74,14 @@ export class VolumeModeGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeModeGuardProps = {}) {
     super(scope, id);
+    checkProps(this, props);
     const minor = resolvePolicyTarget(this, props.kubernetesVersion, 'admission policies');
     const version = formatKubernetesMinor(minor);
     const clusterFeatures = props.clusterFeatures;
     if (clusterFeatures) requireSameCluster(this, 'admission policies', minor, clusterFeatures, SNAPSHOT_STACK_KUBERNETES);
-    const exclude = new Set<string>(props.exclude ?? []);
+    const exclude = new Set<string>(checkList(this, 'exclude', props.exclude, "['singleDefaultStorageClass']") ?? []);
+    checkList(this, 'defaultActions', props.defaultActions, "['Deny']");
+    checkList(this, 'approvers', props.approvers, "[{ kind: 'Group', name: 'storage-admins' }]");
     const known = [...Object.keys(VALIDATING_POLICIES), ...Object.keys(MUTATING_POLICIES)];
     for (const key of [...exclude, ...Object.keys(props.actions ?? {}), ...Object.keys(props.exempt ?? {}), ...Object.keys(props.paramSelectors ?? {})]) {
       if (!known.includes(key)) throw new PropError(this, 'policy key', key, 'is not a policy of the guard', `use one of ${known.join(', ')}`);

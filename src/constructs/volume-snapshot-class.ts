@@ -2,13 +2,15 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DEFAULT_CLASS_ANNOTATION_VALUE, SnapshotClassSecretRole, VOLUME_SNAPSHOT_CLASS_API } from '../catalog/classes';
 import { DEFAULT_SNAPSHOT_CLASS_ANNOTATION } from '../catalog/snapshot-api';
+import { CsiCapability } from '../catalog/sidecars';
 import { checkEnum, renderClassParameters } from './_class-params';
 import { resolveKubernetesMinor } from './_target';
-import { checkDnsSubdomain } from './_validation';
+import { checkDnsSubdomain, checkProps } from './_validation';
 import { registerDefaultClassCheck } from './default-class-check';
 import { checkDriverName, SecretReference } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from './_labels';
 import type { EnumValue } from './_enum';
+import { CsiDriverRef, driverRef, requireCapability } from './_driver-ref';
 
 /** What happens to the VolumeSnapshotContent (and the snapshot on the storage) when its VolumeSnapshot is deleted. */
 export enum DeletionPolicy {
@@ -30,8 +32,11 @@ export interface IVolumeSnapshotClass {
 export interface VolumeSnapshotClassProps extends ObjectLabelsProps {
   /** Name of the VolumeSnapshotClass (cluster-scoped). */
   readonly name: string;
-  /** CSI driver that takes the snapshots, e.g. `hostpath.csi.k8s.io`. */
-  readonly driver: string;
+  /**
+   * The CSI driver that takes the snapshots: a CsiDriver of this app (it must declare
+   * CREATE_DELETE_SNAPSHOT), or its name, e.g. `hostpath.csi.k8s.io`.
+   */
+  readonly driver: CsiDriverRef;
   /**
    * Target Kubernetes release (1.30 up to the newest supported minor, like the snapshot stack that serves this API).
    * @default - the chart's `csi-snapshot-guard:kubernetesVersion` context, else the newest supported minor
@@ -93,9 +98,13 @@ export class VolumeSnapshotClass extends Construct implements IVolumeSnapshotCla
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotClassProps) {
     super(scope, id);
+    checkProps(this, props);
     resolveKubernetesMinor(this, props.kubernetesVersion);
     this.volumeSnapshotClassName = checkDnsSubdomain(this, 'name', props.name);
-    this.driver = checkDriverName(this, 'driver', props.driver);
+    const driver = driverRef(props.driver);
+    this.driver = checkDriverName(this, 'driver', driver.name as string);
+    requireCapability(this, 'driver', this.driver, driver, CsiCapability.CREATE_DELETE_SNAPSHOT, 'a driver that takes snapshots',
+      "add 'CREATE_DELETE_SNAPSHOT' to the driver's capabilities if it implements CreateSnapshot, or drop this class");
     this.deletionPolicy = checkEnum(this, 'deletionPolicy', props.deletionPolicy ?? DeletionPolicy.DELETE, DeletionPolicy);
     this.isDefault = props.isDefault ?? false;
     const parameters = renderClassParameters(this, {

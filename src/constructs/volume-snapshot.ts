@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SNAPSHOT_GROUP, SNAPSHOT_VERSION } from '../catalog/snapshot-api';
-import { checkDnsSubdomain, PropError } from './_validation';
+import { checkDnsSubdomain, checkProps, PropError } from './_validation';
 import { IClaim, resolveNamespace } from './source-claim';
 import { IVolumeSnapshotClass } from './volume-snapshot-class';
 import { labelObjects, ObjectLabelsProps } from './_labels';
@@ -62,6 +62,7 @@ export class VolumeSnapshot extends Construct implements IVolumeSnapshot {
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotProps) {
     super(scope, id);
+    checkProps(this, props);
     this.volumeSnapshotName = checkDnsSubdomain(this, 'name', props.name);
     this.source = props.source;
     this.namespace = resolveNamespace(this, props.namespace ?? props.source.namespace);
