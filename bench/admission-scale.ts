@@ -20,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { App, Chart } from 'cdk8s';
 import { formatKubernetesMinor } from '../src/catalog';
-import { VolumeModeGuard } from '../src/constructs/volume-mode-guard';
+import { VolumeModeGuard } from '../src/constructs/guard/volume-mode-guard';
 import type { MutatingPolicyKey, ValidatingPolicyKey } from '../src/policies';
 import { Cluster, crdEstablished, eventually, Obj, removePolicyBindings } from '../test/e2e/support/cluster';
 import { objectsIn, renderFor } from '../test/e2e/support/render';

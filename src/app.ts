@@ -18,8 +18,8 @@ import { OpenShiftVsphereMigrationChart } from './charts/openshift-vsphere-migra
 import { SnapshotPlatformChart } from './charts/snapshot-platform';
 import { vanillaVolumeHealthGates } from './charts/vanilla-volume-health-gates';
 import { formatKubernetesMinor, OpenShiftFeatureSet, SNAPSHOT_STACK_KUBERNETES } from './catalog';
-import { KUBERNETES_VERSION_CONTEXT } from './constructs/_target';
-import { VolumeHealthAlerts } from './constructs/volume-health-alerts';
+import { KUBERNETES_VERSION_CONTEXT } from './constructs/common/_target';
+import { VolumeHealthAlerts } from './constructs/monitoring/volume-health-alerts';
 
 /** One output folder and the app rendered into it. */
 export interface ShippedApp {

@@ -3,40 +3,40 @@
  * guarded on restore. Constructs, their props and enums, the charts and the version catalog.
  */
 export * from './catalog';
-export { KUBERNETES_VERSION_CONTEXT } from './constructs/_target';
-export { PropError } from './constructs/_validation';
-export { LIBRARY_VERSION, ObjectLabelsProps } from './constructs/_labels';
-export type { EnumValue } from './constructs/_enum';
-export type { NamespaceRef, RbacSubject, SubjectData, SubjectLike } from './constructs/_subjects';
-export type { CsiDriverRef, ICsiDriverRef } from './constructs/_driver-ref';
-export * from './constructs/component-rbac';
-export * from './constructs/snapshot-controller';
-export * from './constructs/snapshot-crds';
+export { KUBERNETES_VERSION_CONTEXT } from './constructs/common/_target';
+export { PropError } from './constructs/common/_validation';
+export { LIBRARY_VERSION, ObjectLabelsProps } from './constructs/common/_labels';
+export type { EnumValue } from './constructs/common/_enum';
+export type { NamespaceRef, RbacSubject, SubjectData, SubjectLike } from './constructs/common/_subjects';
+export type { CsiDriverRef, ICsiDriverRef } from './constructs/csi-driver/_driver-ref';
+export * from './constructs/common/component-rbac';
+export * from './constructs/platform/snapshot-controller';
+export * from './constructs/platform/snapshot-crds';
 export * from './crds';
 export * from './charts/snapshot-platform';
-export { IStorageClass, ReclaimPolicy, SecretReference, StorageClass, StorageClassProps, TopologyTerm, VolumeBindingMode } from './constructs/storage-class';
-export * from './constructs/volume-snapshot-class';
-export * from './constructs/default-class-check';
-export * from './constructs/volume-health-alerts';
-export * from './constructs/snapshot-user-roles';
-export { AccessMode, ClaimAttributes, IClaim, PersistentVolumeMode, SourceClaim, SourceClaimProps } from './constructs/source-claim';
-export * from './constructs/volume-snapshot';
-export * from './constructs/restored-claim';
-export * from './constructs/kubernetes-feature-gates';
-export * from './constructs/openshift-feature-gate';
-export * from './constructs/openshift-storage-driver';
-export * from './constructs/csi-migration-storage-classes';
+export { IStorageClass, ReclaimPolicy, SecretReference, StorageClass, StorageClassProps, TopologyTerm, VolumeBindingMode } from './constructs/classes/storage-class';
+export * from './constructs/classes/volume-snapshot-class';
+export * from './constructs/classes/default-class-check';
+export * from './constructs/monitoring/volume-health-alerts';
+export * from './constructs/platform/snapshot-user-roles';
+export { AccessMode, ClaimAttributes, IClaim, PersistentVolumeMode, SourceClaim, SourceClaimProps } from './constructs/classes/source-claim';
+export * from './constructs/classes/volume-snapshot';
+export * from './constructs/classes/restored-claim';
+export * from './constructs/feature-gates/kubernetes-feature-gates';
+export * from './constructs/feature-gates/openshift-feature-gate';
+export * from './constructs/feature-gates/openshift-storage-driver';
+export * from './constructs/classes/csi-migration-storage-classes';
 export {
   AdmissionApiRequirement, AdmissionPolicyKind, ClusterPlatform, IClusterFeatureGates, ResolvedGate,
   requireAdmissionApi, requireSameCluster, requireTargetRange,
-} from './constructs/_feature-gates';
+} from './constructs/feature-gates/_feature-gates';
 export * from './charts/openshift-vsphere-migration';
 export * from './charts/vanilla-volume-health-gates';
-export * from './constructs/csi-driver';
+export * from './constructs/csi-driver/csi-driver';
 export * from './charts/hostpath';
 export * from './charts/vsphere';
 export * from './charts/field-report';
-export * from './constructs/admission-policy';
-export * from './constructs/volume-mode-guard';
+export * from './constructs/guard/admission-policy';
+export * from './constructs/guard/volume-mode-guard';
 export * from './policies';
-export * from './constructs/doctor-rbac';
+export * from './constructs/platform/doctor-rbac';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApps, BuildAppsOptions, ShippedApp } from './app';
-import { LIBRARY_VERSION } from './constructs/_labels';
+import { LIBRARY_VERSION } from './constructs/common/_labels';
 import { toYamlDocuments } from './manifest-yaml';
 
 /** The comment every rendered file opens with. */

@@ -13,7 +13,7 @@ import { buildApps } from '../src/app';
 import { synthApps } from '../src/synth-output';
 import { SnapshotPlatformChart } from '../src/charts/snapshot-platform';
 import { formatKubernetesMinor, SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
-import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/_target';
+import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/common/_target';
 import { expectValid, NoSchemaAllowance } from './support/manifest-validator';
 import { describeWithShared } from './support/shared';
 import { K8sObject } from './support/synth';

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it, test } from 'vitest';
-import { CsiDriver } from '../src/constructs/csi-driver';
+import { CsiDriver } from '../src/constructs/csi-driver/csi-driver';
 import { parse } from 'yaml';
 import { KubeStorageClass } from '../src/imports/k8s';
-import { checkDefaultClasses, findDefaultClassConflicts, registerDefaultClassCheck } from '../src/constructs/default-class-check';
-import { ReclaimPolicy, StorageClass, StorageClassProps, VolumeBindingMode } from '../src/constructs/storage-class';
-import { DeletionPolicy, VolumeSnapshotClass, VolumeSnapshotClassProps } from '../src/constructs/volume-snapshot-class';
+import { checkDefaultClasses, findDefaultClassConflicts, registerDefaultClassCheck } from '../src/constructs/classes/default-class-check';
+import { ReclaimPolicy, StorageClass, StorageClassProps, VolumeBindingMode } from '../src/constructs/classes/storage-class';
+import { DeletionPolicy, VolumeSnapshotClass, VolumeSnapshotClassProps } from '../src/constructs/classes/volume-snapshot-class';
 import { k8sSchemaErrors, snapshotCrdErrors } from './support/class-schemas';
 import { describeWithShared, sharedPath } from './support/shared';
 import { withoutRecommendedLabels } from './support/synth';

@@ -10,7 +10,7 @@ import {
 } from '../src/catalog/policy-names';
 import { SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
 import { connect, runCli, runDoctor } from '../src/cli';
-import { VolumeModeGuard } from '../src/constructs/volume-mode-guard';
+import { VolumeModeGuard } from '../src/constructs/guard/volume-mode-guard';
 import type { DoctorReport } from '../src/cli';
 import { FakeApiServer, FakeApiServerOptions, forbiddenMessage } from './support/fake-apiserver';
 import { describeWithShared, sharedPath } from './support/shared';

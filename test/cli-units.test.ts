@@ -9,7 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { exitCodeOf } from '../src/cli/findings';
 import { containerArgv, readGoBoolFlag } from '../src/cli/go-flags';
 import { parseImage } from '../src/cli/image';
-import { DoctorRbac } from '../src/constructs/doctor-rbac';
+import { DoctorRbac } from '../src/constructs/platform/doctor-rbac';
 
 const FLAG = 'prevent-volume-mode-conversion';
 

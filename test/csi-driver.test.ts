@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { CsiCapability as C } from '../src/catalog';
-import { CsiDeploymentMode, CsiDriver, CsiDriverProps } from '../src/constructs/csi-driver';
+import { CsiDeploymentMode, CsiDriver, CsiDriverProps } from '../src/constructs/csi-driver/csi-driver';
 
 type Json = any;
 

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { FIELD_REPORT, FieldReportChart } from '../src/charts/field-report';
 import { HostpathDriverChart } from '../src/charts/hostpath';
 import { VsphereCsiChart, VsphereCsiChartProps } from '../src/charts/vsphere';
-import { RestoredClaim } from '../src/constructs/restored-claim';
-import { SnapshotCrds } from '../src/constructs/snapshot-crds';
-import { PersistentVolumeMode } from '../src/constructs/source-claim';
+import { RestoredClaim } from '../src/constructs/classes/restored-claim';
+import { SnapshotCrds } from '../src/constructs/platform/snapshot-crds';
+import { PersistentVolumeMode } from '../src/constructs/classes/source-claim';
 import { expectValid } from './support/manifest-validator';
 import { describeWithShared } from './support/shared';
 

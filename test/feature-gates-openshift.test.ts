@@ -5,9 +5,9 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { OpenShiftFeatureSet, VSphereStorageDriver } from '../src/catalog';
-import { CsiMigrationStorageClasses, CsiMigrationStorageClassesProps, MigrationDefaultClass } from '../src/constructs/csi-migration-storage-classes';
-import { OpenShiftFeatureGate, OpenShiftFeatureGateProps } from '../src/constructs/openshift-feature-gate';
-import { OpenShiftStorageDriver } from '../src/constructs/openshift-storage-driver';
+import { CsiMigrationStorageClasses, CsiMigrationStorageClassesProps, MigrationDefaultClass } from '../src/constructs/classes/csi-migration-storage-classes';
+import { OpenShiftFeatureGate, OpenShiftFeatureGateProps } from '../src/constructs/feature-gates/openshift-feature-gate';
+import { OpenShiftStorageDriver } from '../src/constructs/feature-gates/openshift-storage-driver';
 
 const ACK = OpenShiftFeatureSet.CUSTOM_NO_UPGRADE;
 

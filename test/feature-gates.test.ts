@@ -6,10 +6,10 @@ import { App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { KubeConfigMap } from '../src/imports/k8s';
-import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/_target';
-import { requireAdmissionApi, requireSameCluster, requireTargetRange } from '../src/constructs/_feature-gates';
-import { KubernetesFeatureGates, KubernetesFeatureGatesProps } from '../src/constructs/kubernetes-feature-gates';
-import { OpenShiftFeatureGate } from '../src/constructs/openshift-feature-gate';
+import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/common/_target';
+import { requireAdmissionApi, requireSameCluster, requireTargetRange } from '../src/constructs/feature-gates/_feature-gates';
+import { KubernetesFeatureGates, KubernetesFeatureGatesProps } from '../src/constructs/feature-gates/kubernetes-feature-gates';
+import { OpenShiftFeatureGate } from '../src/constructs/feature-gates/openshift-feature-gate';
 import { OpenShiftFeatureSet, SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
 
 function gates(props: KubernetesFeatureGatesProps) {

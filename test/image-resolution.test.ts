@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { Component, imageString } from '../src/catalog';
-import { resolveImage } from '../src/constructs/_validation';
+import { resolveImage } from '../src/constructs/common/_validation';
 
 const scope = () => Testing.chart();
 

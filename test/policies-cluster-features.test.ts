@@ -9,11 +9,11 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { OpenShiftFeatureSet } from '../src/catalog';
-import { AdmissionPolicy } from '../src/constructs/admission-policy';
-import { KubernetesFeatureGates, KubernetesFeatureGatesProps } from '../src/constructs/kubernetes-feature-gates';
-import { OpenShiftFeatureGate } from '../src/constructs/openshift-feature-gate';
-import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/_target';
-import { VolumeModeGuard, VolumeModeGuardProps } from '../src/constructs/volume-mode-guard';
+import { AdmissionPolicy } from '../src/constructs/guard/admission-policy';
+import { KubernetesFeatureGates, KubernetesFeatureGatesProps } from '../src/constructs/feature-gates/kubernetes-feature-gates';
+import { OpenShiftFeatureGate } from '../src/constructs/feature-gates/openshift-feature-gate';
+import { KUBERNETES_VERSION_CONTEXT } from '../src/constructs/common/_target';
+import { VolumeModeGuard, VolumeModeGuardProps } from '../src/constructs/guard/volume-mode-guard';
 import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../src/policies';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> } };

@@ -8,8 +8,8 @@ import {
   APPROVE_MODE_CHANGE_VERB, MODE_CHANGE_APPROVER_CLUSTER_ROLE, POLICY_NAMES, RESTORES_SNAPSHOT_LABEL, SNAPSHOT_NAME_BUCKET_LABEL, SNAPSHOT_STACK_KUBERNETES,
   SOURCE_VOLUME_MODE_LABEL,
 } from '../src/catalog';
-import { AdmissionPolicy, ValidationAction } from '../src/constructs/admission-policy';
-import { VolumeModeGuard, VolumeModeGuardProps } from '../src/constructs/volume-mode-guard';
+import { AdmissionPolicy, ValidationAction } from '../src/constructs/guard/admission-policy';
+import { VolumeModeGuard, VolumeModeGuardProps } from '../src/constructs/guard/volume-mode-guard';
 import { MUTATING_POLICIES, VALIDATING_POLICIES } from '../src/policies';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec?: any; rules?: any[]; subjects?: any[] };

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SNAPSHOT_STACK_KUBERNETES } from '../src/catalog';
-import { SnapshotController } from '../src/constructs/snapshot-controller';
+import { SnapshotController } from '../src/constructs/platform/snapshot-controller';
 import { describeWithShared, sharedPath } from './support/shared';
 import { one, synth, testChart } from './support/synth';
 

@@ -7,7 +7,7 @@ import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import * as YAML from 'yaml';
 import { KEEP_ON_PRUNE_ANNOTATIONS, SNAPSHOT_CRD_RELEASE } from '../src/catalog';
-import { SnapshotCrds, SnapshotCrdsProps } from '../src/constructs/snapshot-crds';
+import { SnapshotCrds, SnapshotCrdsProps } from '../src/constructs/platform/snapshot-crds';
 import { ALL_SNAPSHOT_CRDS, crdName, crdSchema, GROUP_SNAPSHOT_CRDS, SNAPSHOT_CRDS } from '../src/crds';
 import { describeWithShared, sharedPath } from './support/shared';
 import { withoutRecommendedLabels } from './support/synth';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SNAPSHOT_STACK_KUBERNETES as RANGE } from '../src/catalog';
-import { SnapshotCrds } from '../src/constructs/snapshot-crds';
-import { VolumeSnapshotClass } from '../src/constructs/volume-snapshot-class';
+import { SnapshotCrds } from '../src/constructs/platform/snapshot-crds';
+import { VolumeSnapshotClass } from '../src/constructs/classes/volume-snapshot-class';
 import { testChart } from './support/synth';
 
 const SUPPORTED = `1\\.${RANGE.min} to 1\\.${RANGE.max}`;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SnapshotUserRoles, SnapshotUserRolesProps } from '../src/constructs/snapshot-user-roles';
+import { SnapshotUserRoles, SnapshotUserRolesProps } from '../src/constructs/platform/snapshot-user-roles';
 import { k8sSchemaErrors } from './support/class-schemas';
 import { describeWithShared, sharedPath } from './support/shared';
 

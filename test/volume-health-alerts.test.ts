@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { AlertSeverity, VolumeHealthAlerts, VolumeHealthAlertsProps } from '../src/constructs/volume-health-alerts';
+import { AlertSeverity, VolumeHealthAlerts, VolumeHealthAlertsProps } from '../src/constructs/monitoring/volume-health-alerts';
 import { RECOMMENDED_LABELS } from './support/synth';
 
 function alerts(props: Partial<VolumeHealthAlertsProps> = {}) {

@@ -1,15 +1,15 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../imports/k8s';
-import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, checkProps, PropError } from '../constructs/_validation';
-import { RestoredClaim } from '../constructs/restored-claim';
-import { PersistentVolumeMode, SourceClaim } from '../constructs/source-claim';
-import { VolumeSnapshot } from '../constructs/volume-snapshot';
-import { IStorageClass, StorageClass } from '../constructs/storage-class';
-import { IVolumeSnapshotClass, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
+import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/common/_target';
+import { checkDnsLabel, checkProps, PropError } from '../constructs/common/_validation';
+import { RestoredClaim } from '../constructs/classes/restored-claim';
+import { PersistentVolumeMode, SourceClaim } from '../constructs/classes/source-claim';
+import { VolumeSnapshot } from '../constructs/classes/volume-snapshot';
+import { IStorageClass, StorageClass } from '../constructs/classes/storage-class';
+import { IVolumeSnapshotClass, VolumeSnapshotClass } from '../constructs/classes/volume-snapshot-class';
 import { HOSTPATH, HostpathStack } from './hostpath';
-import { labelObjects } from '../constructs/_labels';
+import { labelObjects } from '../constructs/common/_labels';
 
 /** Names of the objects in the worked example (those of SCENARIOS §1 and the hostpath examples). */
 export const FIELD_REPORT = {

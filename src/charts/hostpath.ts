@@ -4,15 +4,15 @@ import {
   Component, CSI_ENDPOINT_ENV, CsiCapability, formatKubernetesMinor, ImageRef, imageString, NODE_NAME_ENV, SNAPSHOT_STACK_KUBERNETES,
 } from '../catalog';
 import { BUILT_IN_NAMESPACES, POD_SECURITY_LABELS, PodSecurityLevel } from '../catalog/pod-security';
-import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, checkProps, PropError, resolveImage } from '../constructs/_validation';
+import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/common/_target';
+import { checkDnsLabel, checkProps, PropError, resolveImage } from '../constructs/common/_validation';
 import {
   CsiDeploymentMode, CsiDriver, CsiDriverProps, FsGroupPolicy, VolumeLifecycleMode,
-} from '../constructs/csi-driver';
-import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/storage-class';
-import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
+} from '../constructs/csi-driver/csi-driver';
+import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/classes/storage-class';
+import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/classes/volume-snapshot-class';
 import { KubeNamespace } from '../imports/k8s';
-import { labelObjects } from '../constructs/_labels';
+import { labelObjects } from '../constructs/common/_labels';
 
 /**
  * What csi-driver-host-path v1.18.0 is and how its kubernetes-1.34 deployment lays it out

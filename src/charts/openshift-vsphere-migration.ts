@@ -1,13 +1,13 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { OpenShiftFeatureSet, openShiftMigrationByProvisioner, openShiftMigrationMode, OpenShiftMigrationMode } from '../catalog';
-import { resolveOpenShiftRelease } from '../constructs/_feature-gates';
-import { CsiMigrationStorageClasses, MigrationDefaultClass } from '../constructs/csi-migration-storage-classes';
-import { OpenShiftFeatureGate } from '../constructs/openshift-feature-gate';
-import { OpenShiftStorageDriver } from '../constructs/openshift-storage-driver';
-import { labelObjects } from '../constructs/_labels';
-import type { EnumValue } from '../constructs/_enum';
-import { checkProps } from '../constructs/_validation';
+import { resolveOpenShiftRelease } from '../constructs/feature-gates/_feature-gates';
+import { CsiMigrationStorageClasses, MigrationDefaultClass } from '../constructs/classes/csi-migration-storage-classes';
+import { OpenShiftFeatureGate } from '../constructs/feature-gates/openshift-feature-gate';
+import { OpenShiftStorageDriver } from '../constructs/feature-gates/openshift-storage-driver';
+import { labelObjects } from '../constructs/common/_labels';
+import type { EnumValue } from '../constructs/common/_enum';
+import { checkProps } from '../constructs/common/_validation';
 
 /** Props of {@link OpenShiftVsphereMigrationChart}. */
 export interface OpenShiftVsphereMigrationChartProps extends Omit<ChartProps, 'namespace'> {

@@ -2,14 +2,14 @@ import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { formatKubernetesMinor, GROUP_SNAPSHOT_GATE, POD_SECURITY_LABELS, PodSecurityLevel, SNAPSHOT_STACK_KUBERNETES } from '../catalog';
 import { KubeNamespace } from '../imports/k8s';
-import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, checkProps, PropError } from '../constructs/_validation';
-import { DoctorRbac } from '../constructs/doctor-rbac';
-import { SnapshotController, SnapshotControllerProps } from '../constructs/snapshot-controller';
-import { SnapshotCrds } from '../constructs/snapshot-crds';
-import { SnapshotUserRoles, SnapshotUserRolesProps } from '../constructs/snapshot-user-roles';
-import { VolumeModeGuard, VolumeModeGuardProps } from '../constructs/volume-mode-guard';
-import { labelObjects } from '../constructs/_labels';
+import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/common/_target';
+import { checkDnsLabel, checkProps, PropError } from '../constructs/common/_validation';
+import { DoctorRbac } from '../constructs/platform/doctor-rbac';
+import { SnapshotController, SnapshotControllerProps } from '../constructs/platform/snapshot-controller';
+import { SnapshotCrds } from '../constructs/platform/snapshot-crds';
+import { SnapshotUserRoles, SnapshotUserRolesProps } from '../constructs/platform/snapshot-user-roles';
+import { VolumeModeGuard, VolumeModeGuardProps } from '../constructs/guard/volume-mode-guard';
+import { labelObjects } from '../constructs/common/_labels';
 
 /** Props of {@link SnapshotPlatformChart}. */
 export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'> {

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubernetesFeatureGates } from '../constructs/kubernetes-feature-gates';
+import { KubernetesFeatureGates } from '../constructs/feature-gates/kubernetes-feature-gates';
 
 /** Props of {@link vanillaVolumeHealthGates}. */
 export interface VanillaVolumeHealthGatesProps {

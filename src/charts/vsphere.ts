@@ -1,12 +1,12 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CsiCapability, inTreePlugin } from '../catalog';
-import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/_target';
-import { checkDnsLabel, checkDnsSubdomain, checkProps, PropError } from '../constructs/_validation';
-import { CsiContainerResources, CsiDriver, CsiDriverProps, FsGroupPolicy } from '../constructs/csi-driver';
-import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/storage-class';
-import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/volume-snapshot-class';
-import { labelObjects } from '../constructs/_labels';
+import { KUBERNETES_VERSION_CONTEXT, resolveKubernetesMinor } from '../constructs/common/_target';
+import { checkDnsLabel, checkDnsSubdomain, checkProps, PropError } from '../constructs/common/_validation';
+import { CsiContainerResources, CsiDriver, CsiDriverProps, FsGroupPolicy } from '../constructs/csi-driver/csi-driver';
+import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/classes/storage-class';
+import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/classes/volume-snapshot-class';
+import { labelObjects } from '../constructs/common/_labels';
 
 /**
  * The vSphere CSI pieces this project renders (SCENARIOS §5). The driver name comes from the

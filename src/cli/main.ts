@@ -7,7 +7,7 @@ import { runBackfill } from './backfill';
 import { runDoctor } from './doctor';
 import { connect } from './kube';
 import { renderBackfillTable, renderDoctorTable } from './render';
-import { LIBRARY_VERSION } from '../constructs/_labels';
+import { LIBRARY_VERSION } from '../constructs/common/_labels';
 
 /** Usage text. */
 export const USAGE = `usage:

@@ -1,6 +1,6 @@
 /** In-process synthesis helpers: no CLI, no files. */
 import { Chart, Testing } from 'cdk8s';
-import { KUBERNETES_VERSION_CONTEXT } from '../../src/constructs/_target';
+import { KUBERNETES_VERSION_CONTEXT } from '../../src/constructs/common/_target';
 
 /** A rendered Kubernetes object as plain JSON. */
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -24,7 +24,7 @@ export function one(objects: K8sObject[], kind: string, name?: string): K8sObjec
   return found[0];
 }
 
-/** The app.kubernetes.io labels every construct adds (src/constructs/_labels.ts). */
+/** The app.kubernetes.io labels every construct adds (src/constructs/common/_labels.ts). */
 export const RECOMMENDED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/version'];
 
 /** A copy without the recommended labels (and without `labels` if nothing else is left), to compare with upstream files. */

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { formatKubernetesMinor, mutatingAdmissionPolicyApi, SNAPSHOT_STACK_KUBERNETES } from '../../catalog/kubernetes';
 import { POLICY_BINDING_SUFFIX } from '../../catalog/policy-names';
-import { VolumeModeGuard } from '../../constructs/volume-mode-guard';
+import { VolumeModeGuard } from '../../constructs/guard/volume-mode-guard';
 import type { Finding, FindingStatus } from '../findings';
 import type { KubeObject } from '../kube';
 import { CheckContext, listAll } from './context';

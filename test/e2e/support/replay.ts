@@ -9,7 +9,7 @@
  * is what a cluster holding exactly those params would give.
  */
 import { Testing } from 'cdk8s';
-import { AdmissionPolicy } from '../../../src/constructs/admission-policy';
+import { AdmissionPolicy } from '../../../src/constructs/guard/admission-policy';
 import type { AnyPolicyDefinition, CaseBase, CasePermission } from '../../../src/policies/types';
 import { admissionRequest, firstDifference } from '../../../src/testing/harness';
 import { ApiResponse, Cluster, denialMessage, eventually, Impersonate, Obj } from './cluster';
