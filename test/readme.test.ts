@@ -88,26 +88,4 @@ describe('README', () => {
   });
 });
 
-describe('README harness example', () => {
-  it('is the example the suite runs (test/examples/harness-example.test.ts), with package imports', () => {
-    const example = fs.readFileSync('test/examples/harness-example.test.ts', 'utf8')
-      .replace("from '../../src/testing'", "from 'csi-snapshot-guard/testing'")
-      .replace("from '../../src'", "from 'csi-snapshot-guard'");
-    expect(readme).toContain('```ts\n' + example + '```');
-  });
-});
-
-describe('README examples', () => {
-  // Each test/examples/*.test.ts runs the code between its markers; the README shows the same text.
-  // (harness-example.test.ts is shown whole, above.)
-  for (const file of fs.readdirSync('test/examples').filter((f) => f.endsWith('.test.ts') && f !== 'harness-example.test.ts')) {
-    it(`shows the code test/examples/${file} runs`, () => {
-      const src = fs.readFileSync(`test/examples/${file}`, 'utf8');
-      const start = src.indexOf('\n', src.indexOf('// --- README example')) + 1;
-      const body = src.slice(start, src.indexOf('  // --- end of README example ---'))
-        .split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n');
-      expect(body.trim().length).toBeGreaterThan(0);
-      expect(readme).toContain(body);
-    });
-  }
-});
+// Every fenced block (examples, commands, printed errors) is checked in test/readme-blocks.test.ts.

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { toYamlDocuments } from '../../src/manifest-yaml';
-import { allowlistEntry, readmePruneArgs } from '../support/readme';
+import { allowlistEntry, readmeApplyFolders, readmePruneArgs } from '../support/readme';
 import { Cluster, crdEstablished, eventually, Obj } from './support/cluster';
 import { objectsIn, renderFor } from './support/render';
 import { differenceIn } from './support/replay';
@@ -93,7 +93,10 @@ describe(`kubectl apply -f dist/ on Kubernetes ${cluster.env.version}`, () => {
   });
 
   it('the hostpath demo driver applies afterwards, as the README says', async () => {
-    const demo = path.join(root, 'examples', 'csi-hostpath');
+    // The README's set-up block: `kubectl apply -f dist/`, then the demo folder.
+    const folders = readmeApplyFolders();
+    expect(folders).toEqual(['', 'examples/csi-hostpath']);
+    const demo = path.join(root, folders[1]);
     const res = await cluster.kubectl(['apply', '-f', demo]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
