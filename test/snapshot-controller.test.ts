@@ -217,3 +217,18 @@ describe('SnapshotController: system priority class outside kube-system', () => 
     expect(render({ namespace: 'snapshot-system', priorityClassName: 'storage-critical' }).objects.filter((o) => o.kind === 'ResourceQuota')).toEqual([]);
   });
 });
+
+describe('mistakes a user made, refused with a fix that works', () => {
+  it('a tag without its v, which the registry never published', () => {
+    expect(() => render({ image: { tag: '8.7.0' } })).toThrow(/image\.tag '8\.7\.0' is not a published tag: kubernetes-csi images are tagged with a leading v; write 'v8\.7\.0'/);
+    expect(() => render({ image: { tag: 'v8.7.0' } })).not.toThrow();
+  });
+
+  it('RBAC rules with no verbs, an empty resource list or an unknown verb', () => {
+    const rule = { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get'] };
+    expect(() => render({ rbac: { clusterRules: [{ ...rule, verbs: [] }] } })).toThrow(/rbac\.clusterRules\[0\]\.verbs \[\] is empty or not a list: the rule would grant nothing/);
+    expect(() => render({ rbac: { clusterRules: [{ ...rule, resources: [] }] } })).toThrow(/rbac\.clusterRules\[0\]\.resources \[\] is empty/);
+    expect(() => render({ rbac: { clusterRules: [{ ...rule, verbs: ['read'] }] } })).toThrow(/rbac\.clusterRules\[0\]\.verbs 'read' is not a Kubernetes API verb; use get, list, watch/);
+    expect(() => render({ rbac: { clusterRules: [rule] } })).not.toThrow();
+  });
+});

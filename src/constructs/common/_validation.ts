@@ -87,6 +87,11 @@ export function resolveImage(scope: IConstruct, req: ImageRequest): ImageRef {
       `is older than every catalogued ${req.component} release (oldest: ${oldest.tag}, needs Kubernetes >= ${formatKubernetesMinor(oldest.minKubernetes)})`,
       `target Kubernetes >= ${formatKubernetesMinor(oldest.minKubernetes)} or pin '${req.prop}.tag' to a release that supports it`);
   }
+  if (typeof tag === 'string' && /^\d+\.\d+\.\d+/.test(tag)) {
+    // kubernetes-csi publishes every release as v<semver>; `8.6.0` pulls nothing (ErrImagePull).
+    throw new PropError(scope, `${req.prop}.tag`, tag, 'is not a published tag: kubernetes-csi images are tagged with a leading v',
+      `write 'v${tag}'`);
+  }
   if (parseTag(tag) === undefined) {
     throw new PropError(scope, `${req.prop}.tag`, tag, 'is not a pinned release tag (floating tags like latest change under you)',
       `pin a release such as '${catalogRelease?.tag ?? COMPONENT_RELEASES[req.component][0].tag}', optionally with '${req.prop}.digest'`);

@@ -89,8 +89,23 @@ function toPolicyRule(rule: RbacRule): PolicyRule {
   return { apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] };
 }
 
+/** Verbs the API server authorizes for resources (custom verbs such as approve-volume-mode-change are written by the guard itself). */
+const RESOURCE_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'use', 'bind', 'escalate', 'impersonate'];
+
 function checkNoWildcards(scope: Construct, prop: string, rules: readonly RbacRule[]): void {
+  if (!Array.isArray(rules)) throw new PropError(scope, prop, rules, 'is not a list of rules', "write [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]");
   rules.forEach((rule, i) => {
+    for (const field of ['apiGroups', 'resources', 'verbs'] as const) {
+      const list = (rule as Partial<RbacRule> | null)?.[field];
+      if (!Array.isArray(list) || list.length === 0) {
+        throw new PropError(scope, `${prop}[${i}].${field}`, list, 'is empty or not a list: the rule would grant nothing (or be refused by the API server)',
+          field === 'apiGroups' ? "list the groups, '' for the core group" : `list the ${field} the component needs`);
+      }
+    }
+    const unknown = rule.verbs.find((v: string) => !RESOURCE_VERBS.includes(v));
+    if (unknown !== undefined && unknown !== '*') {
+      throw new PropError(scope, `${prop}[${i}].verbs`, unknown, 'is not a Kubernetes API verb', `use ${RESOURCE_VERBS.join(', ')}`);
+    }
     for (const field of ['apiGroups', 'resources', 'verbs'] as const) {
       if (rule[field].includes('*')) {
         throw new PropError(scope, `${prop}[${i}].${field}`, rule[field], 'contains the wildcard "*"',
