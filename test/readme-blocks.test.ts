@@ -16,14 +16,17 @@ import { readmeApplyFolders, readmeBlocks, readmePruneArgs } from './support/rea
 
 type Block = ReturnType<typeof readmeBlocks>[number];
 
-/** The code between the README markers of each example test, dedented. */
+/** The code between each pair of README markers in the example tests, dedented, by file and marker. */
 function exampleBodies(): Map<string, string> {
   const out = new Map<string, string>();
   for (const file of fs.readdirSync('test/examples').filter((f) => f.endsWith('.test.ts'))) {
-    const src = fs.readFileSync(`test/examples/${file}`, 'utf8');
-    if (!src.includes('// --- README example')) continue;
-    const start = src.indexOf('\n', src.indexOf('// --- README example')) + 1;
-    out.set(file, src.slice(start, src.indexOf('  // --- end of README example ---')).split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n'));
+    const lines = fs.readFileSync(`test/examples/${file}`, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!line.trim().startsWith('// --- README example')) return;
+      const indent = line.length - line.trimStart().length;
+      const end = lines.findIndex((l, j) => j > i && l.trim() === '// --- end of README example ---');
+      out.set(`${file}: ${line.trim()}`, lines.slice(i + 1, end).map((l) => l.slice(indent)).join('\n') + '\n');
+    });
   }
   return out;
 }

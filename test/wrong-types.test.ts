@@ -41,8 +41,8 @@ const CASES: Record<string, { make: Factory; valid: Record<string, unknown> }> =
   VolumeHealthAlerts: { make: (s, p) => new VolumeHealthAlerts(s, 'X', p), valid: { namespace: 'monitoring', forDuration: '5m', severity: 'critical', runbookUrl: 'https://x.example/r' } },
   KubernetesFeatureGates: { make: (s, p) => new KubernetesFeatureGates(s, 'X', p), valid: { kubernetesVersion: '1.30', gates: { CSIVolumeHealth: true }, allowAlphaGates: true } },
   OpenShiftFeatureGate: { make: (s, p) => new OpenShiftFeatureGate(s, 'X', p), valid: { openshiftVersion: '4.14' } },
-  OpenShiftStorageDriver: { make: (s, p) => new OpenShiftStorageDriver(s, 'X', p), valid: { openshiftVersion: '4.13', acknowledgeIrreversible: true } },
-  CsiMigrationStorageClasses: { make: (s, p) => new CsiMigrationStorageClasses(s, 'X', p), valid: { kubernetesVersion: '1.30', provisioners: ['kubernetes.io/vsphere-volume'] } },
+  OpenShiftStorageDriver: { make: (s, p) => new OpenShiftStorageDriver(s, 'X', p), valid: { openshiftVersion: '4.13', vsphereStorageDriver: 'CSIWithMigrationDriver' } },
+  CsiMigrationStorageClasses: { make: (s, p) => new CsiMigrationStorageClasses(s, 'X', p), valid: { kubernetesVersion: '1.28', inTreeProvisioner: 'kubernetes.io/vsphere-volume' } },
   SnapshotPlatformChart: { make: (_s, p) => new SnapshotPlatformChart(new App({ outdir: Testing.app().outdir }), 'p', p), valid: { namespace: 'snap', groupSnapshots: false } },
   HostpathDriverChart: {
     make: (_s, p) => new HostpathDriverChart(new App({ outdir: Testing.app().outdir }), 'h', p),
