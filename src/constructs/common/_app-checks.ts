@@ -32,8 +32,13 @@ interface Rendered {
 
 /** Every problem the app's objects have together, as messages naming paths and the fix. */
 export function appProblems(root: IConstruct): string[] {
+  // Rendering every object is the costly part; only the kinds the checks read in depth are rendered.
+  const deep = new Set([...WORKLOAD_KINDS, 'Namespace', 'ValidatingAdmissionPolicy']);
   const objects: Rendered[] = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)
-    .map((o) => ({ path: o.node.path, json: o.toJson() }));
+    .map((o) => ({
+      path: o.node.path,
+      json: deep.has(o.kind) ? o.toJson() : { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.metadata.namespace } },
+    }));
   return [...duplicateNames(objects), ...protectionAgainstGuard(objects), ...podSecurityConflicts(objects)];
 }
 
