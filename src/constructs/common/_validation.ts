@@ -139,11 +139,35 @@ export function resolveImage(scope: IConstruct, req: ImageRequest): ImageRef {
  * A construct's props object. Plain JavaScript may pass anything; what is not an object is refused
  * here, before any prop is read, so no TypeError comes from inside the library.
  */
-export function checkProps(scope: IConstruct, props: unknown): void {
+export function checkProps(scope: IConstruct, props: unknown, known: readonly string[]): void {
   if (props === undefined) return;
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     throw new PropError(scope, 'props', props, 'is not an object of props', 'pass an object such as { name: ... }, or leave it out where every prop is optional');
   }
+  // A prop nobody reads (a typo from plain JavaScript) would be ignored without a word.
+  for (const [key, value] of Object.entries(props)) {
+    if (known.includes(key)) continue;
+    const near = closest(key, known);
+    throw new PropError(scope, key, value, `is not a prop of ${scope.constructor.name}`,
+      near ? `did you mean '${near}'?` : `use one of ${known.join(', ')}`);
+  }
+}
+
+/** The known name nearest to a misspelt one (case-insensitive edit distance at most 3), if any. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= x.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[y.length];
+  };
+  const best = known.map((k) => ({ k, d: distance(name, k) })).sort((a, b) => a.d - b.d)[0];
+  return best && best.d <= 3 ? best.k : undefined;
 }
 
 /** A list prop: undefined stays undefined; anything but an array is refused by name. */

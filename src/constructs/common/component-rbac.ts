@@ -5,6 +5,7 @@ import {
 } from '../../imports/k8s';
 import { checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
+import { PROP_NAMES } from './_prop-names';
 
 /** Props of {@link ComponentRbac}. */
 export interface ComponentRbacProps extends ObjectLabelsProps {
@@ -44,7 +45,7 @@ export class ComponentRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: ComponentRbacProps) {
     super(scope, id);
-    checkProps(this, props);
+    checkProps(this, props, PROP_NAMES.ComponentRbacProps);
     const propPath = props.propPath ?? 'rbac';
     checkNoWildcards(this, `${propPath}.clusterRules`, props.clusterRules);
     checkNoWildcards(this, `${propPath}.namespacedRules`, props.namespacedRules);

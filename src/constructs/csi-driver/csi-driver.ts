@@ -29,6 +29,7 @@ import {
 import {
   AnySidecarOptions, CsiDeploymentMode, CsiDriverProps, FsGroupPolicy, SIDECAR_PROP, VolumeLifecycleMode,
 } from './csi-driver-props';
+import { PROP_NAMES } from '../common/_prop-names';
 
 // The props, enums and option types live beside the construct; users import them from here.
 export * from './csi-driver-props';
@@ -65,7 +66,7 @@ export class CsiDriver extends Construct implements ICsiDriverRef {
 
   constructor(scope: Construct, id: string, props: CsiDriverProps) {
     super(scope, id);
-    checkProps(this, props);
+    checkProps(this, props, PROP_NAMES.CsiDriverProps);
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const driverName = checkDnsSubdomain(this, 'driverName', props.driverName);
     const name = checkDnsLabel(this, 'name', props.name ?? driverName.replace(/\./g, '-'));

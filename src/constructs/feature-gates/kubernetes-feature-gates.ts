@@ -8,6 +8,7 @@ import {
 } from './_feature-gates';
 import { resolveKubernetesMinor } from '../common/_target';
 import { checkProps } from '../common/_validation';
+import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link KubernetesFeatureGates}. */
 export interface KubernetesFeatureGatesProps {
@@ -70,7 +71,7 @@ export class KubernetesFeatureGates extends Construct implements IClusterFeature
 
   constructor(scope: Construct, id: string, props: KubernetesFeatureGatesProps) {
     super(scope, id);
-    checkProps(this, props);
+    checkProps(this, props, PROP_NAMES.KubernetesFeatureGatesProps);
     this.kubernetesMinor = resolveKubernetesMinor(this, props.kubernetesVersion, MIGRATION_KUBERNETES);
     this.resolution = resolveGateRequest(this, this.kubernetesMinor, props.gates ?? {}, {
       prop: 'gates', allowAlphaGates: props.allowAlphaGates,

@@ -18,6 +18,7 @@ import { checkList, checkProps, PropError } from '../common/_validation';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
 import { SubjectData, SubjectLike, toRbacSubject } from '../common/_subjects';
+import { PROP_NAMES } from '../common/_prop-names';
 
 /** A subject the approver ClusterRole is bound to. */
 /** A subject written as data: `{ kind: 'Group', name: 'storage-admins' }`. */
@@ -74,7 +75,7 @@ export class VolumeModeGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeModeGuardProps = {}) {
     super(scope, id);
-    checkProps(this, props);
+    checkProps(this, props, PROP_NAMES.VolumeModeGuardProps);
     const minor = resolvePolicyTarget(this, props.kubernetesVersion, 'admission policies');
     const version = formatKubernetesMinor(minor);
     const clusterFeatures = props.clusterFeatures;

@@ -9,6 +9,7 @@ import { JsonSchemaProps, KubeCustomResourceDefinition, KubeCustomResourceDefini
 import { resolveKubernetesMinor } from '../common/_target';
 import { checkProps, PropError } from '../common/_validation';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
+import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link SnapshotCrds}. */
 export interface SnapshotCrdsProps extends ObjectLabelsProps {
@@ -58,7 +59,7 @@ export class SnapshotCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotCrdsProps = {}) {
     super(scope, id);
-    checkProps(this, props);
+    checkProps(this, props, PROP_NAMES.SnapshotCrdsProps);
     resolveKubernetesMinor(this, props.kubernetesVersion);
     const groupSnapshots = props.groupSnapshots ?? true;
     if (typeof groupSnapshots !== 'boolean') {
