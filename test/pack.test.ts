@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as YAML from 'yaml';
+import { DOCTOR_NPX_COMMAND } from '../src/cli/install';
 import { expectValid } from './support/manifest-validator';
 import { HAS_SHARED } from './support/shared';
 
@@ -202,6 +203,23 @@ describe('packed library used from a fresh project', () => {
     expect(out).toMatch(/doctor needs @kubernetes\/client-node ~1\.4\.0 \(an optional peer dependency of csi-snapshot-guard\)/);
     expect(out).toContain('npx -y -p csi-snapshot-guard -p @kubernetes/client-node@~1.4.0 csi-snapshot-guard doctor');
   });
+
+  test('the one-line doctor runs where nothing is installed (npx, with the tarball in place of the registry name)', () => {
+    const empty = fs.mkdtempSync(path.join(root, 'npx-'));
+    const line = DOCTOR_NPX_COMMAND.replace('-p csi-snapshot-guard ', `-p ${tarball} `).split(' ');
+    let out = '';
+    try {
+      execFileSync(line[0], [...line.slice(1), '--kubeconfig', path.join(empty, 'no-such-kubeconfig')], {
+        cwd: empty, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false', npm_config_prefer_offline: 'true' },
+      });
+    } catch (e: any) {
+      out = `${e.stdout}${e.stderr}`;
+      expect(e.status).toBe(2);
+    }
+    // It got as far as reading the kubeconfig: the cluster client was there.
+    expect(out).not.toMatch(/needs @kubernetes\/client-node/);
+    expect(out).toMatch(/no-such-kubeconfig/);
+  }, TIMEOUT);
 
   test("a TypeScript app with cdk8s-plus subjects and string literals type-checks under the app's own TypeScript and synthesizes", () => {
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund',
