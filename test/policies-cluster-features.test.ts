@@ -177,3 +177,13 @@ describe('an older target inherited from the context', () => {
     expect(() => synthGuard({ kubernetesVersion: '1.29' })).toThrow(/kubernetesVersion '1\.29' is outside the supported range 1\.30 to 1\.37/);
   });
 });
+
+describe('1.36+: MutatingAdmissionPolicy is GA but not locked', () => {
+  it('gates that switch it off contradict the mutating policies; leaving them out (or the gate) synthesizes', () => {
+    const cf = clusterGates({ kubernetesVersion: '1.37', gates: { MutatingAdmissionPolicy: false } });
+    expect(() => synthGuard({ kubernetesVersion: '1.37', clusterFeatures: cf }))
+      .toThrow(/clusterFeatures '.*' switches MutatingAdmissionPolicy off, so kube-apiserver 1\.37 would not serve the MutatingAdmissionPolicy v1 objects rendered here/);
+    const cf2 = clusterGates({ kubernetesVersion: '1.37', gates: { MutatingAdmissionPolicy: false } });
+    expect(() => synthGuard({ kubernetesVersion: '1.37', clusterFeatures: cf2, mutatingPolicies: false })).not.toThrow();
+  });
+});

@@ -91,7 +91,7 @@ export const COMPONENT_RELEASES: Readonly<Record<Component, readonly ComponentRe
     {
       tag: 'v0.19.0', minKubernetes: 37,
       source: 'FACTS §0.2: writes volume health to PVC status.healthStatus, a field the API has from 1.37 (checked on a real '
-        + '1.37.2 API server: test/e2e/07-kubernetes-1.37.e2e.ts); older servers drop it, so they keep v0.18.0 and its events',
+        + '1.37.2 API server: test/e2e/07-kubernetes-release.e2e.ts); older servers drop it, so they keep v0.18.0 and its events',
     },
     { tag: 'v0.18.0', minKubernetes: 21, source: 'FACTS §a' },
   ],

@@ -203,7 +203,16 @@ export function requireAdmissionApi(scope: IConstruct, kind: AdmissionPolicyKind
       `target ${formatKubernetesMinor(first)} or newer`);
   }
   if (clusterFeatures) requireSameCluster(scope, `${kind} objects`, kubernetesMinor, clusterFeatures);
-  if (!offer.needsOptIn) return { version: offer.version };
+  if (!offer.needsOptIn) {
+    // GA and on by default, but not locked (MutatingAdmissionPolicy 1.36+): the gates can still switch it off.
+    const state = gateState(gate, kubernetesMinor);
+    if (clusterFeatures && state.accepted && !state.phase?.locked && !clusterFeatures.gateEnabled(kind)) {
+      throw new PropError(scope, 'clusterFeatures', clusterFeatures.node.path,
+        `switches ${kind} off, so kube-apiserver ${target} would not serve the ${kind} ${offer.version} objects rendered here`,
+        `remove ${kind}: false from the gates of ${clusterFeatures.node.path}, or do not render ${kind} objects`);
+    }
+    return { version: offer.version };
+  }
   const rc = runtimeConfigFor(gate, kubernetesMinor)!;
   const needs = `${kind} ${offer.version} is off on Kubernetes ${target} unless kube-apiserver runs with --feature-gates=${kind}=true and --runtime-config=${rc}`;
   if (!clusterFeatures) {
