@@ -21,3 +21,16 @@ describe('props nobody reads are refused (typos from plain JavaScript)', () => {
     } as any)).toThrow(/somethingElse 1 is not a prop of CsiDriver; use one of attacher, capabilities/);
   });
 });
+
+describe('option objects written inline are checked one level down', () => {
+  it('a typo inside provisioner: { ... } names the full path and the prop meant', () => {
+    expect(() => new CsiDriver(Testing.chart(), 'D', {
+      driverName: 'csi.example.com', driverImage: 'quay.io/example/csi:v1.0.0', capabilities: ['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUME'],
+      provisioner: { timout: '30s' },
+    } as any)).toThrow(/provisioner\.timout '30s' is not a prop of provisioner \(CsiDriver\); did you mean 'provisioner\.timeout'\?/);
+    expect(() => new CsiDriver(Testing.chart(), 'D', {
+      driverName: 'csi.example.com', driverImage: 'quay.io/example/csi:v1.0.0', capabilities: ['CONTROLLER_SERVICE', 'CREATE_DELETE_VOLUME'],
+      provisioner: { timeout: '30s' },
+    })).not.toThrow();
+  });
+});

@@ -10,7 +10,6 @@ import { IStorageClass, StorageClass } from '../constructs/classes/storage-class
 import { IVolumeSnapshotClass, VolumeSnapshotClass } from '../constructs/classes/volume-snapshot-class';
 import { HOSTPATH, HostpathStack } from './hostpath';
 import { labelObjects } from '../constructs/common/_labels';
-import { PROP_NAMES } from '../constructs/common/_prop-names';
 
 /** Names of the objects in the worked example (those of SCENARIOS §1 and the hostpath examples). */
 export const FIELD_REPORT = {
@@ -71,7 +70,7 @@ export class FieldReportChart extends Chart {
 
   constructor(scope: Construct, id: string, props: FieldReportChartProps = {}) {
     super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
-    checkProps(this, props, PROP_NAMES.FieldReportChartProps);
+    checkProps(this, props, 'FieldReportChartProps');
     const version = props.kubernetesVersion ?? FIELD_REPORT.kubernetesVersion;
     this.node.setContext(KUBERNETES_VERSION_CONTEXT, version);
     resolveKubernetesMinor(this, version);

@@ -13,7 +13,6 @@ import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/cl
 import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/classes/volume-snapshot-class';
 import { KubeNamespace } from '../imports/k8s';
 import { labelObjects } from '../constructs/common/_labels';
-import { PROP_NAMES } from '../constructs/common/_prop-names';
 
 /**
  * What csi-driver-host-path v1.18.0 is and how its kubernetes-1.34 deployment lays it out
@@ -96,7 +95,7 @@ export class HostpathStack extends Construct {
 
   constructor(scope: Construct, id: string, props: HostpathStackProps = {}) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.HostpathStackProps);
+    checkProps(this, props, 'HostpathStackProps');
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const image = resolveImage(this, {
       component: Component.HOSTPATH_PLUGIN, prop: 'driverImage', override: props.driverImage, kubernetesMinor: minor,
@@ -174,7 +173,7 @@ export class HostpathDriverChart extends Chart {
 
   constructor(scope: Construct, id: string, props: HostpathDriverChartProps = {}) {
     super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
-    checkProps(this, props, PROP_NAMES.HostpathDriverChartProps);
+    checkProps(this, props, 'HostpathDriverChartProps');
     if (props.kubernetesVersion !== undefined) this.node.setContext(KUBERNETES_VERSION_CONTEXT, props.kubernetesVersion);
     resolveKubernetesMinor(this, props.kubernetesVersion ?? formatKubernetesMinor(SNAPSHOT_STACK_KUBERNETES.default));
     this.stack = new HostpathStack(this, 'Hostpath', props);

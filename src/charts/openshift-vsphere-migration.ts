@@ -8,7 +8,6 @@ import { OpenShiftStorageDriver } from '../constructs/feature-gates/openshift-st
 import { labelObjects } from '../constructs/common/_labels';
 import type { EnumValue } from '../constructs/common/_enum';
 import { checkProps } from '../constructs/common/_validation';
-import { PROP_NAMES } from '../constructs/common/_prop-names';
 
 /** Props of {@link OpenShiftVsphereMigrationChart}. */
 export interface OpenShiftVsphereMigrationChartProps extends Omit<ChartProps, 'namespace'> {
@@ -45,7 +44,7 @@ export class OpenShiftVsphereMigrationChart extends Chart {
 
   constructor(scope: Construct, id: string, props: OpenShiftVsphereMigrationChartProps = {}) {
     super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
-    checkProps(this, props, PROP_NAMES.OpenShiftVsphereMigrationChartProps);
+    checkProps(this, props, 'OpenShiftVsphereMigrationChartProps');
     const openshiftVersion = props.openshiftVersion ?? '4.11';
     this.openshiftVersion = openshiftVersion;
     const release = resolveOpenShiftRelease(this, openshiftVersion);

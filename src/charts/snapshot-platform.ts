@@ -10,7 +10,6 @@ import { SnapshotCrds } from '../constructs/platform/snapshot-crds';
 import { SnapshotUserRoles, SnapshotUserRolesProps } from '../constructs/platform/snapshot-user-roles';
 import { VolumeModeGuard, VolumeModeGuardProps } from '../constructs/guard/volume-mode-guard';
 import { labelObjects } from '../constructs/common/_labels';
-import { PROP_NAMES } from '../constructs/common/_prop-names';
 
 /** Props of {@link SnapshotPlatformChart}. */
 export interface SnapshotPlatformChartProps extends Omit<ChartProps, 'namespace'> {
@@ -88,7 +87,7 @@ export class SnapshotPlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: SnapshotPlatformChartProps = {}) {
     // The chart-level namespace of cdk8s would also stamp cluster-scoped objects; namespaces are set per object.
     super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
-    checkProps(this, props, PROP_NAMES.SnapshotPlatformChartProps);
+    checkProps(this, props, 'SnapshotPlatformChartProps');
     const version = props.kubernetesVersion ?? formatKubernetesMinor(SNAPSHOT_STACK_KUBERNETES.default);
     if (props.kubernetesVersion !== undefined) this.node.setContext(KUBERNETES_VERSION_CONTEXT, version);
     resolveKubernetesMinor(this, props.kubernetesVersion);

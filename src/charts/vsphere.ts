@@ -7,7 +7,6 @@ import { CsiContainerResources, CsiDriver, CsiDriverProps, FsGroupPolicy } from 
 import { ReclaimPolicy, StorageClass, VolumeBindingMode } from '../constructs/classes/storage-class';
 import { DeletionPolicy, VolumeSnapshotClass } from '../constructs/classes/volume-snapshot-class';
 import { labelObjects } from '../constructs/common/_labels';
-import { PROP_NAMES } from '../constructs/common/_prop-names';
 
 /**
  * The vSphere CSI pieces this project renders (SCENARIOS §5). The driver name comes from the
@@ -81,7 +80,7 @@ export class VsphereCsiStack extends Construct {
 
   constructor(scope: Construct, id: string, props: VsphereCsiStackProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.VsphereCsiStackProps);
+    checkProps(this, props, 'VsphereCsiStackProps');
     if (props.driverImage === undefined) {
       throw new PropError(this, 'driverImage', undefined, 'is required (the vendor ships the vSphere CSI image)',
         "pass the pinned image your vSphere CSI release documents, e.g. '<registry>/vsphere-csi-driver/driver:<tag>'");
@@ -137,7 +136,7 @@ export class VsphereCsiChart extends Chart {
 
   constructor(scope: Construct, id: string, props: VsphereCsiChartProps) {
     super(scope, id, { labels: props?.labels, disableResourceNameHashes: props?.disableResourceNameHashes });
-    checkProps(this, props, PROP_NAMES.VsphereCsiChartProps);
+    checkProps(this, props, 'VsphereCsiChartProps');
     if (props.kubernetesVersion !== undefined) this.node.setContext(KUBERNETES_VERSION_CONTEXT, props.kubernetesVersion);
     resolveKubernetesMinor(this, props.kubernetesVersion);
     this.stack = new VsphereCsiStack(this, 'Vsphere', props);

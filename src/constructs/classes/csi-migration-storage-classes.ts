@@ -9,7 +9,6 @@ import { checkProps, PropError } from '../common/_validation';
 import { checkDriverName, ReclaimPolicy, StorageClass, VolumeBindingMode } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** Which class of the pair claims without `storageClassName` get. */
 export enum MigrationDefaultClass {
@@ -77,7 +76,7 @@ export class CsiMigrationStorageClasses extends Construct {
 
   constructor(scope: Construct, id: string, props: CsiMigrationStorageClassesProps = {}) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.CsiMigrationStorageClassesProps);
+    checkProps(this, props, 'CsiMigrationStorageClassesProps');
     const release = props.openshiftVersion !== undefined ? resolveOpenShiftRelease(this, props.openshiftVersion) : undefined;
     this.kubernetesMinor = release?.kubernetesMinor ?? resolveKubernetesMinor(this, props.kubernetesVersion, MIGRATION_KUBERNETES);
     const target = release

@@ -9,7 +9,6 @@ import { IStorageClass } from './storage-class';
 import { IVolumeSnapshot } from './volume-snapshot';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link RestoredClaim}. */
 export interface RestoredClaimProps extends ObjectLabelsProps {
@@ -67,7 +66,7 @@ export class RestoredClaim extends Construct implements IClaim {
 
   constructor(scope: Construct, id: string, props: RestoredClaimProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.RestoredClaimProps);
+    checkProps(this, props, 'RestoredClaimProps');
     const snap = props.snapshot;
     const source = snap.source;
     this.claimName = checkDnsSubdomain(this, 'name', props.name);

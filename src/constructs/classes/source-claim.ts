@@ -7,7 +7,6 @@ import { checkDnsLabel, checkDnsSubdomain, checkProps, PropError } from '../comm
 import { IStorageClass } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** How a volume may be mounted. */
 export enum AccessMode {
@@ -109,7 +108,7 @@ export class SourceClaim extends Construct implements IClaim {
 
   constructor(scope: Construct, id: string, props: SourceClaimProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.SourceClaimProps);
+    checkProps(this, props, 'SourceClaimProps');
     this.claimName = checkDnsSubdomain(this, 'name', props.name);
     this.namespace = resolveNamespace(this, props.namespace);
     this.storage = checkStorageSize(this, 'storage', props.storage).text;

@@ -8,7 +8,6 @@ import { registerDefaultClassCheck } from './default-class-check';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
 import { CsiDriverRef, driverRef, requireCapability } from '../csi-driver/_driver-ref';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** What happens to a dynamically provisioned PersistentVolume when its claim is deleted. */
 export enum ReclaimPolicy {
@@ -147,7 +146,7 @@ export class StorageClass extends Construct implements IStorageClass {
 
   constructor(scope: Construct, id: string, props: StorageClassProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.StorageClassProps);
+    checkProps(this, props, 'StorageClassProps');
     this.storageClassName = checkDnsSubdomain(this, 'name', props.name);
     const driver = driverRef(props.provisioner);
     this.provisioner = checkProvisioner(this, driver.name as string);

@@ -11,7 +11,6 @@ import { checkDriverName, SecretReference } from './storage-class';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
 import { CsiDriverRef, driverRef, requireCapability } from '../csi-driver/_driver-ref';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** What happens to the VolumeSnapshotContent (and the snapshot on the storage) when its VolumeSnapshot is deleted. */
 export enum DeletionPolicy {
@@ -99,7 +98,7 @@ export class VolumeSnapshotClass extends Construct implements IVolumeSnapshotCla
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotClassProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.VolumeSnapshotClassProps);
+    checkProps(this, props, 'VolumeSnapshotClassProps');
     resolveKubernetesMinor(this, props.kubernetesVersion);
     this.volumeSnapshotClassName = checkDnsSubdomain(this, 'name', props.name);
     const driver = driverRef(props.driver);

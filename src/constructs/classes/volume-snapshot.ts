@@ -5,7 +5,6 @@ import { checkDnsSubdomain, checkProps, PropError } from '../common/_validation'
 import { IClaim, resolveNamespace } from './source-claim';
 import { IVolumeSnapshotClass } from './volume-snapshot-class';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** A VolumeSnapshot the stack references, with what the app knows about its source claim. */
 export interface IVolumeSnapshot {
@@ -63,7 +62,7 @@ export class VolumeSnapshot extends Construct implements IVolumeSnapshot {
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.VolumeSnapshotProps);
+    checkProps(this, props, 'VolumeSnapshotProps');
     this.volumeSnapshotName = checkDnsSubdomain(this, 'name', props.name);
     this.source = props.source;
     this.namespace = resolveNamespace(this, props.namespace ?? props.source.namespace);

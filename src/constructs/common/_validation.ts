@@ -7,6 +7,7 @@ import {
   Component, ComponentRelease, COMPONENT_RELEASES, compareTags, componentRepository, defaultRelease,
   formatKubernetesMinor, ImageRef, parseTag, PROTECTION_FLOORS, SIG_STORAGE_REGISTRY,
 } from '../../catalog';
+import { PROP_NAMES } from './_prop-names';
 
 /** Thrown for invalid construct props; the message is meant for the person who wrote the props. */
 export class PropError extends Error {
@@ -139,17 +140,28 @@ export function resolveImage(scope: IConstruct, req: ImageRequest): ImageRef {
  * A construct's props object. Plain JavaScript may pass anything; what is not an object is refused
  * here, before any prop is read, so no TypeError comes from inside the library.
  */
-export function checkProps(scope: IConstruct, props: unknown, known: readonly string[]): void {
+export function checkProps(scope: IConstruct, props: unknown, propsType: keyof typeof PROP_NAMES): void {
   if (props === undefined) return;
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     throw new PropError(scope, 'props', props, 'is not an object of props', 'pass an object such as { name: ... }, or leave it out where every prop is optional');
   }
-  // A prop nobody reads (a typo from plain JavaScript) would be ignored without a word.
+  checkKnownKeys(scope, '', props as Record<string, unknown>, PROP_NAMES[propsType]);
+  // Option objects written inline (`provisioner: { timeout }`) are checked one level down.
+  for (const [key, value] of Object.entries(props)) {
+    const nested = (PROP_NAMES as Record<string, readonly string[]>)[`${propsType}.${key}`];
+    if (nested && value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
+      checkKnownKeys(scope, `${key}.`, value as Record<string, unknown>, nested);
+    }
+  }
+}
+
+/** A prop nobody reads (a typo from plain JavaScript) would be ignored without a word. */
+function checkKnownKeys(scope: IConstruct, prefix: string, props: Record<string, unknown>, known: readonly string[]): void {
   for (const [key, value] of Object.entries(props)) {
     if (known.includes(key)) continue;
     const near = closest(key, known);
-    throw new PropError(scope, key, value, `is not a prop of ${scope.constructor.name}`,
-      near ? `did you mean '${near}'?` : `use one of ${known.join(', ')}`);
+    throw new PropError(scope, `${prefix}${key}`, value, `is not a prop of ${prefix ? `${prefix.slice(0, -1)} (${scope.constructor.name})` : scope.constructor.name}`,
+      near ? `did you mean '${prefix}${near}'?` : `use one of ${known.join(', ')}`);
   }
 }
 

@@ -5,7 +5,6 @@ import {
 } from '../../imports/k8s';
 import { checkProps, PropError } from './_validation';
 import { labelObjects, ObjectLabelsProps } from './_labels';
-import { PROP_NAMES } from './_prop-names';
 
 /** Props of {@link ComponentRbac}. */
 export interface ComponentRbacProps extends ObjectLabelsProps {
@@ -45,7 +44,7 @@ export class ComponentRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: ComponentRbacProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.ComponentRbacProps);
+    checkProps(this, props, 'ComponentRbacProps');
     const propPath = props.propPath ?? 'rbac';
     checkNoWildcards(this, `${propPath}.clusterRules`, props.clusterRules);
     checkNoWildcards(this, `${propPath}.namespacedRules`, props.namespacedRules);

@@ -29,7 +29,6 @@ import {
 import {
   AnySidecarOptions, CsiDeploymentMode, CsiDriverProps, FsGroupPolicy, SIDECAR_PROP, VolumeLifecycleMode,
 } from './csi-driver-props';
-import { PROP_NAMES } from '../common/_prop-names';
 
 // The props, enums and option types live beside the construct; users import them from here.
 export * from './csi-driver-props';
@@ -66,7 +65,7 @@ export class CsiDriver extends Construct implements ICsiDriverRef {
 
   constructor(scope: Construct, id: string, props: CsiDriverProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.CsiDriverProps);
+    checkProps(this, props, 'CsiDriverProps');
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const driverName = checkDnsSubdomain(this, 'driverName', props.driverName);
     const name = checkDnsLabel(this, 'name', props.name ?? driverName.replace(/\./g, '-'));

@@ -8,7 +8,6 @@ import {
 } from './_feature-gates';
 import { resolveKubernetesMinor } from '../common/_target';
 import { checkProps } from '../common/_validation';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link KubernetesFeatureGates}. */
 export interface KubernetesFeatureGatesProps {
@@ -71,7 +70,7 @@ export class KubernetesFeatureGates extends Construct implements IClusterFeature
 
   constructor(scope: Construct, id: string, props: KubernetesFeatureGatesProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.KubernetesFeatureGatesProps);
+    checkProps(this, props, 'KubernetesFeatureGatesProps');
     this.kubernetesMinor = resolveKubernetesMinor(this, props.kubernetesVersion, MIGRATION_KUBERNETES);
     this.resolution = resolveGateRequest(this, this.kubernetesMinor, props.gates ?? {}, {
       prop: 'gates', allowAlphaGates: props.allowAlphaGates,

@@ -9,7 +9,6 @@ import { ClusterPlatform, GateResolution, IClusterFeatureGates, resolveGateReque
 import { checkProps, PropError } from '../common/_validation';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link OpenShiftFeatureGate}. */
 export interface OpenShiftFeatureGateProps extends ObjectLabelsProps {
@@ -73,7 +72,7 @@ export class OpenShiftFeatureGate extends Construct implements IClusterFeatureGa
 
   constructor(scope: Construct, id: string, props: OpenShiftFeatureGateProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.OpenShiftFeatureGateProps);
+    checkProps(this, props, 'OpenShiftFeatureGateProps');
     const release = resolveOpenShiftRelease(this, props.openshiftVersion);
     this.openshiftMinor = release.minor;
     this.kubernetesMinor = release.kubernetesMinor;

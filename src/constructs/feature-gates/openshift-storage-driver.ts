@@ -8,7 +8,6 @@ import { resolveOpenShiftRelease } from './_feature-gates';
 import { checkProps, PropError } from '../common/_validation';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link OpenShiftStorageDriver}. */
 export interface OpenShiftStorageDriverProps extends ObjectLabelsProps {
@@ -39,7 +38,7 @@ export class OpenShiftStorageDriver extends Construct {
 
   constructor(scope: Construct, id: string, props: OpenShiftStorageDriverProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.OpenShiftStorageDriverProps);
+    checkProps(this, props, 'OpenShiftStorageDriverProps');
     const release = resolveOpenShiftRelease(this, props.openshiftVersion);
     const entry = openShiftMigrationByProvisioner(VSPHERE_IN_TREE)!;
     const mode = openShiftMigrationMode(entry, release.minor);

@@ -20,7 +20,6 @@ import { resolveKubernetesMinor } from '../common/_target';
 import { checkDnsLabel, checkProps, PropError } from '../common/_validation';
 import type { EnumValue } from '../common/_enum';
 import { SubjectData, SubjectLike, toRbacSubject, userNameOf } from '../common/_subjects';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** What a validating binding does with a failed validation. */
 export enum ValidationAction {
@@ -128,7 +127,7 @@ export class AdmissionPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AdmissionPolicyProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.AdmissionPolicyProps);
+    checkProps(this, props, 'AdmissionPolicyProps');
     this.policyName = props.definition.name;
     const base = `${props.definition.name}${POLICY_BINDING_SUFFIX}`;
     this.bindingNames = props.bindings?.length ? props.bindings.map((b) => `${base}-${b.suffix}`) : [base];

@@ -18,7 +18,6 @@ import { checkList, checkProps, PropError } from '../common/_validation';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
 import { SubjectData, SubjectLike, toRbacSubject } from '../common/_subjects';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** A subject the approver ClusterRole is bound to. */
 /** A subject written as data: `{ kind: 'Group', name: 'storage-admins' }`. */
@@ -75,7 +74,7 @@ export class VolumeModeGuard extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeModeGuardProps = {}) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.VolumeModeGuardProps);
+    checkProps(this, props, 'VolumeModeGuardProps');
     const minor = resolvePolicyTarget(this, props.kubernetesVersion, 'admission policies');
     const version = formatKubernetesMinor(minor);
     const clusterFeatures = props.clusterFeatures;

@@ -11,7 +11,6 @@ import { checkDnsSubdomain, checkProps, PropError } from '../common/_validation'
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import type { EnumValue } from '../common/_enum';
 import { NamespaceRef, namespaceName } from '../common/_subjects';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** The `severity` label of an alert, as Alertmanager routes commonly match it. */
 export enum AlertSeverity {
@@ -87,7 +86,7 @@ export class VolumeHealthAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: VolumeHealthAlertsProps) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.VolumeHealthAlertsProps);
+    checkProps(this, props, 'VolumeHealthAlertsProps');
     const namespace = namespaceName(this, 'namespace', props.namespace);
     const name = checkDnsSubdomain(this, 'name', props.name ?? 'csi-volume-health');
     const groupName = props.groupName ?? 'csi-volume-health';

@@ -4,7 +4,6 @@ import type { RbacRule } from '../../catalog/rbac';
 import { KubeClusterRole, PolicyRule } from '../../imports/k8s';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import { checkProps } from '../common/_validation';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link DoctorRbac}. */
 export interface DoctorRbacProps extends ObjectLabelsProps {
@@ -31,7 +30,7 @@ export class DoctorRbac extends Construct {
 
   constructor(scope: Construct, id: string, props: DoctorRbacProps = {}) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.DoctorRbacProps);
+    checkProps(this, props, 'DoctorRbacProps');
     const labels = props.labels ? { ...props.labels } : undefined;
     this.reader = new KubeClusterRole(this, 'Reader', {
       metadata: { name: DOCTOR_READER_CLUSTER_ROLE, labels },

@@ -16,7 +16,6 @@ import { checkDnsSubdomain, checkInteger, checkProps, PropError, resolveImage } 
 import { ComponentRbac } from '../common/component-rbac';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import { NamespaceRef, namespaceName } from '../common/_subjects';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** CPU and memory for the controller container. */
 export interface ContainerResources {
@@ -118,7 +117,7 @@ export class SnapshotController extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotControllerProps = {}) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.SnapshotControllerProps);
+    checkProps(this, props, 'SnapshotControllerProps');
     const minor = resolveKubernetesMinor(this, props.kubernetesVersion);
     const namespace = namespaceName(this, 'namespace', props.namespace ?? D.namespace);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? D.replicas, 1);

@@ -9,7 +9,6 @@ import { JsonSchemaProps, KubeCustomResourceDefinition, KubeCustomResourceDefini
 import { resolveKubernetesMinor } from '../common/_target';
 import { checkProps, PropError } from '../common/_validation';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
-import { PROP_NAMES } from '../common/_prop-names';
 
 /** Props of {@link SnapshotCrds}. */
 export interface SnapshotCrdsProps extends ObjectLabelsProps {
@@ -59,7 +58,7 @@ export class SnapshotCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotCrdsProps = {}) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.SnapshotCrdsProps);
+    checkProps(this, props, 'SnapshotCrdsProps');
     resolveKubernetesMinor(this, props.kubernetesVersion);
     const groupSnapshots = props.groupSnapshots ?? true;
     if (typeof groupSnapshots !== 'boolean') {

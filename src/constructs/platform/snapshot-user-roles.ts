@@ -5,7 +5,6 @@ import { KubeClusterRole, KubeClusterRoleBinding } from '../../imports/k8s';
 import { checkList, checkProps, PropError } from '../common/_validation';
 import { labelObjects, ObjectLabelsProps } from '../common/_labels';
 import { SubjectLike, toRbacSubject } from '../common/_subjects';
-import { PROP_NAMES } from '../common/_prop-names';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -49,7 +48,7 @@ export class SnapshotUserRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotUserRolesProps = {}) {
     super(scope, id);
-    checkProps(this, props, PROP_NAMES.SnapshotUserRolesProps);
+    checkProps(this, props, 'SnapshotUserRolesProps');
     const prefix = props.namePrefix ?? 'csi-snapshot-guard';
     this.editRoleName = `${prefix}-volumesnapshots-edit`;
     this.viewRoleName = `${prefix}-volumesnapshots-view`;
