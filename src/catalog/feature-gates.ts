@@ -362,6 +362,20 @@ export const FEATURE_GATES: readonly FeatureGateLifecycle[] = [
     source: `${KW('ValidatingAdmissionPolicy')}; FACTS §f1`,
   },
   {
+    // Alpha 1.29, beta 1.31 (off), GA 1.34 (on), locked from 1.36 (FACTS §0.1; k8s.io/kubernetes v1.30.14,
+    // v1.34.4, v1.36.3 pkg/features/kube_features.go). csi-provisioner v6 and csi-resizer v2 need it on.
+    name: 'VolumeAttributesClass',
+    phases: [
+      { maturity: GateMaturity.ALPHA, since: 29, defaultOn: false },
+      { maturity: GateMaturity.BETA, since: 31, defaultOn: false },
+      { maturity: GateMaturity.GA, since: 34, defaultOn: true },
+      { maturity: GateMaturity.GA, since: 36, defaultOn: true, locked: true },
+    ],
+    components: [GateComponent.KUBE_APISERVER, GateComponent.KUBE_CONTROLLER_MANAGER, GateComponent.KUBELET],
+    afterGraduation: 'VolumeAttributesClass v1 is always served; delete the gate',
+    source: 'FACTS §0.1; k8s.io/kubernetes v1.30.14, v1.34.4 and v1.36.3 pkg/features/kube_features.go',
+  },
+  {
     // FACTS §e: alpha 1.12-1.16, beta 1.17-1.19 (on), GA 1.20, last 1.22. The apiserver drops PVC
     // dataSource without it (component list UNCONFIRMED beyond that).
     name: 'VolumeSnapshotDataSource',
