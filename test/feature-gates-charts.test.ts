@@ -51,6 +51,14 @@ describe('vanillaVolumeHealthGates', () => {
     ]);
   });
 
+  test('1.37: the API server needs CSIVolumeHealth too (it keeps claim status.healthStatus only with it)', () => {
+    const r = vanillaVolumeHealthGates(Testing.app(), { kubernetesVersion: '1.37' });
+    expect(Testing.synth(r.kubeletChart)[0].featureGates).toEqual({ CSIVolumeHealth: true });
+    const kubeadm = Testing.synth(r.controlPlaneChart!)[0];
+    expect(kubeadm.kind).toBe('ClusterConfiguration');
+    expect(JSON.stringify(kubeadm.apiServer)).toContain('CSIVolumeHealth=true');
+  });
+
   test('1.34 with MutatingAdmissionPolicy: a kubeadm file for the API server too', () => {
     const r = vanillaVolumeHealthGates(Testing.app(), { kubernetesVersion: '1.34', mutatingAdmissionPolicy: true });
     const [cp] = Testing.synth(r.controlPlaneChart!) as any[];
