@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY_NAMES } from '../../src/catalog';
-import { Cluster, eventually, Obj, startFreshControlPlane } from './support/cluster';
+import { Cluster, crdEstablished, eventually, Obj, startFreshControlPlane } from './support/cluster';
 import { objectsIn, renderedCrds, renderFor, withoutSourceVolumeMode } from './support/render';
 
 const cluster = new Cluster();
@@ -62,13 +62,20 @@ describe(`snapshot CRDs deleted under an installed guard, Kubernetes ${cluster.e
     platform = objectsIn(renderFor(cluster.env.minor));
     for (const o of platform) await eventually(() => cluster.put(o), `${o.kind} ${o.metadata.name} written`);
     await cluster.ensureNamespace('outage-e2e');
-    for (const crd of platform.filter((o) => o.kind === 'CustomResourceDefinition')) {
-      await cluster.remove(CRD_API, 'CustomResourceDefinition', crd.metadata.name);
+    const crds = platform.filter((o) => o.kind === 'CustomResourceDefinition');
+    // Deleted once Established, and gone before the tests (and the re-creation after them) run.
+    for (const crd of crds) await eventually(() => crdEstablished(cluster, crd.metadata.name), `${crd.metadata.name} Established`);
+    for (const crd of crds) await cluster.remove(CRD_API, 'CustomResourceDefinition', crd.metadata.name);
+    for (const crd of crds) {
+      await eventually(async () => (await cluster.get(CRD_API, 'CustomResourceDefinition', crd.metadata.name)) === undefined || undefined,
+        `${crd.metadata.name} deleted`, 90_000);
     }
     await eventually(async () => (await cluster.request('GET', '/apis/snapshot.storage.k8s.io/v1')).status === 404, 'the snapshot API to be gone');
   });
   afterAll(async () => {
-    for (const crd of platform.filter((o) => o.kind === 'CustomResourceDefinition')) await cluster.put(crd);
+    for (const crd of platform.filter((o) => o.kind === 'CustomResourceDefinition')) {
+      await eventually(() => cluster.put(crd), `${crd.metadata.name} written again`);
+    }
   });
 
   it('an ordinary PersistentVolumeClaim is created', async () => {
