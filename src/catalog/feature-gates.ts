@@ -10,6 +10,7 @@
  * refuse to switch a GA feature off, which is the safe direction.
  */
 import { AdmissionApiOffer, mutatingAdmissionPolicyApi, validatingAdmissionPolicyApi } from './kubernetes';
+import { closestName } from './_names';
 
 /** A Kubernetes component that reads feature gates. */
 export enum GateComponent {
@@ -440,29 +441,9 @@ export function runtimeConfigFor(gate: FeatureGateLifecycle, minor: number): str
   return offer?.needsOptIn ? `${ADMISSION_API_GROUP}/${offer.version}=true` : undefined;
 }
 
-/** Levenshtein distance, case-insensitive; small inputs only (gate names). */
-function distance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= y.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[y.length];
-}
-
 /** The catalogued gate name closest to a misspelt one, if any is reasonably close. */
 export function closestGateName(name: string): string | undefined {
-  let best: { name: string; d: number } | undefined;
-  for (const g of FEATURE_GATES) {
-    const d = distance(name, g.name);
-    if (!best || d < best.d) best = { name: g.name, d };
-  }
-  return best && best.d <= Math.max(3, Math.floor(name.length / 3)) ? best.name : undefined;
+  return closestName(name, FEATURE_GATES.map((g) => g.name), Math.max(3, Math.floor(name.length / 3)));
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   formatKubernetesMinor, ImageRef, parseTag, PROTECTION_FLOORS, SIG_STORAGE_REGISTRY,
 } from '../../catalog';
 import { PROP_NAMES } from './_prop-names';
+import { closestName } from '../../catalog/_names';
 
 /** Thrown for invalid construct props; the message is meant for the person who wrote the props. */
 export class PropError extends Error {
@@ -159,27 +160,10 @@ export function checkProps(scope: IConstruct, props: unknown, propsType: keyof t
 function checkKnownKeys(scope: IConstruct, prefix: string, props: Record<string, unknown>, known: readonly string[]): void {
   for (const [key, value] of Object.entries(props)) {
     if (known.includes(key)) continue;
-    const near = closest(key, known);
+    const near = closestName(key, known, 3);
     throw new PropError(scope, `${prefix}${key}`, value, `is not a prop of ${prefix ? `${prefix.slice(0, -1)} (${scope.constructor.name})` : scope.constructor.name}`,
       near ? `did you mean '${prefix}${near}'?` : `use one of ${known.join(', ')}`);
   }
-}
-
-/** The known name nearest to a misspelt one (case-insensitive edit distance at most 3), if any. */
-function closest(name: string, known: readonly string[]): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const x = a.toLowerCase();
-    const y = b.toLowerCase();
-    let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= x.length; i++) {
-      const cur = [i];
-      for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-    return prev[y.length];
-  };
-  const best = known.map((k) => ({ k, d: distance(name, k) })).sort((a, b) => a.d - b.d)[0];
-  return best && best.d <= 3 ? best.k : undefined;
 }
 
 /** A list prop: undefined stays undefined; anything but an array is refused by name. */

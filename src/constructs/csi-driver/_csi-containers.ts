@@ -4,6 +4,7 @@
  */
 import { IConstruct } from 'constructs';
 import { Component, componentFeatureGates, NODE_NAME_ENV } from '../../catalog';
+import { closestName } from '../../catalog/_names';
 import { EnvVar, Quantity, ResourceRequirements, SecurityContext } from '../../imports/k8s';
 import { checkResources } from '../common/_quantity';
 import { restrictedContainerSecurityContext } from '../common/_security';
@@ -118,7 +119,7 @@ export function checkComponentGates(scope: IConstruct, prop: string, component: 
     if (removed) throw new PropError(scope, `${prop}.${name}`, on, `is not a gate of ${component} ${tag}`, removed);
     if (!(name in known.gates)) {
       const names = Object.keys(known.gates);
-      const near = names.find((n) => n.toLowerCase() === name.toLowerCase());
+      const near = closestName(name, names, 0);
       throw new PropError(scope, `${prop}.${name}`, on,
         `is not a gate of ${component} ${tag}, which would refuse to start`,
         near ? `the gate is spelled '${near}'` : `use one of ${names.join(', ')}, or drop it`);
